@@ -1,0 +1,193 @@
+// Group commit. Requests append their rows to one open batch per table; a batch is
+// sealed when it reaches maxRows or maxBytes or turns maxAgeMs old, then inserted as one
+// Native block. Every request waits for the batches holding its rows: an answer means
+// stored. Memory is bounded by maxPendingBytes over all open, sealed and in-flight
+// batches; past it, new requests are refused with a retryable error.
+import type { Logger } from 'pino';
+import { retryableError, type VigilError } from '../schemas/errors.ts';
+import type { Store } from '../schemas/store.ts';
+import { type Blocks, type TableName, tableNames, tables } from './tables.ts';
+
+export interface BatcherOptions {
+  maxRows: number;
+  maxBytes: number;
+  maxAgeMs: number;
+  /** Bytes of rows accepted but not yet stored, over all tables, before new requests get 429. */
+  maxPendingBytes: number;
+  /** Inserts running at once (over all tables). */
+  flushConcurrency: number;
+  /** Retry-After for refused requests, seconds. */
+  retryAfterSeconds: number;
+}
+
+export const defaultBatcherOptions: BatcherOptions = {
+  maxRows: 5_000,
+  maxBytes: 8 * 1024 * 1024,
+  maxAgeMs: 200,
+  maxPendingBytes: 256 * 1024 * 1024,
+  flushConcurrency: 2,
+  retryAfterSeconds: 1,
+};
+
+export interface BatcherStats {
+  inserts: number;
+  insertedRows: number;
+  failedInserts: number;
+  refusedRequests: number;
+}
+
+class Batch {
+  readonly block;
+  bytes = 0;
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: VigilError) => void;
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly table: TableName) {
+    this.block = tables[table]();
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Requests await `done`; this keeps a failure nobody waits for from crashing the process.
+    this.done.catch(() => {});
+  }
+}
+
+export class Batcher {
+  private readonly open = new Map<TableName, Batch>();
+  private readonly sealed: Batch[] = [];
+  private inFlight = 0;
+  private pendingBytes = 0;
+  private closing = false;
+  private idle: (() => void) | undefined;
+  readonly stats: BatcherStats = { inserts: 0, insertedRows: 0, failedInserts: 0, refusedRequests: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: BatcherOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Bytes accepted and not yet stored. */
+  get pending(): number {
+    return this.pendingBytes;
+  }
+
+  /**
+   * Runs `fill` to append one request's rows (synchronously, so no other request
+   * interleaves) and returns its result with a promise of their commit.
+   * `sizeHint` (the decoded request size) decides admission before any row is added.
+   */
+  append<R>(sizeHint: number, fill: (blocks: Blocks) => R): { result: R; committed: Promise<void> } {
+    if (this.closing) throw retryableError('VIGIL_ERR_SHUTTING_DOWN', this.options.retryAfterSeconds);
+    if (this.pendingBytes > 0 && this.pendingBytes + sizeHint > this.options.maxPendingBytes) {
+      this.stats.refusedRequests++;
+      throw retryableError(
+        'VIGIL_ERR_OVERLOADED',
+        this.options.retryAfterSeconds,
+        this.pendingBytes,
+        this.options.maxPendingBytes,
+      );
+    }
+
+    const touched = new Map<TableName, { batch: Batch; rows: number; bytes: number }>();
+    const blocks = {} as Blocks;
+    for (const table of tableNames) {
+      Object.defineProperty(blocks, table, {
+        get: () => {
+          let t = touched.get(table);
+          if (t === undefined) {
+            const batch = this.openBatch(table);
+            t = { batch, rows: batch.block.rows, bytes: batch.block.byteSize };
+            touched.set(table, t);
+          }
+          return t.batch.block;
+        },
+      });
+    }
+
+    const result = fill(blocks);
+
+    const waits: Promise<void>[] = [];
+    for (const { batch, rows, bytes } of touched.values()) {
+      if (batch.block.rows === rows) continue;
+      const added = batch.block.byteSize - bytes;
+      batch.bytes += added;
+      this.pendingBytes += added;
+      waits.push(batch.done);
+      if (batch.block.rows >= this.options.maxRows || batch.bytes >= this.options.maxBytes) this.seal(batch);
+    }
+    const committed = waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => undefined);
+    return { result, committed };
+  }
+
+  /** Stops accepting, flushes everything open and waits until it is stored (or failed). */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const batch of [...this.open.values()]) this.seal(batch);
+    if (this.inFlight === 0 && this.sealed.length === 0) return;
+    await new Promise<void>((resolve) => {
+      this.idle = resolve;
+    });
+  }
+
+  private openBatch(table: TableName): Batch {
+    let batch = this.open.get(table);
+    if (batch === undefined) {
+      batch = new Batch(table);
+      const sealMe = batch;
+      batch.timer = setTimeout(() => this.seal(sealMe), this.options.maxAgeMs);
+      this.open.set(table, batch);
+    }
+    return batch;
+  }
+
+  private seal(batch: Batch): void {
+    if (this.open.get(batch.table) !== batch) return;
+    clearTimeout(batch.timer);
+    this.open.delete(batch.table);
+    if (batch.block.rows === 0) {
+      batch.resolve();
+      return;
+    }
+    this.sealed.push(batch);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.flushConcurrency && this.sealed.length > 0) {
+      const batch = this.sealed.shift()!;
+      this.inFlight++;
+      void this.flush(batch).finally(() => {
+        this.inFlight--;
+        this.pendingBytes -= batch.bytes;
+        this.pump();
+        if (this.inFlight === 0 && this.sealed.length === 0) this.idle?.();
+      });
+    }
+  }
+
+  private async flush(batch: Batch): Promise<void> {
+    const rows = batch.block.rows;
+    const started = performance.now();
+    try {
+      await this.store.insertNative(batch.table, batch.block.names, batch.block.encode());
+      this.stats.inserts++;
+      this.stats.insertedRows += rows;
+      this.log.debug({ table: batch.table, rows, ms: Math.round(performance.now() - started) }, 'batch stored');
+      batch.resolve();
+    } catch (error) {
+      this.stats.failedInserts++;
+      const detail = error instanceof Error ? error.message : String(error);
+      this.log.error({ table: batch.table, rows, err: detail }, 'batch insert failed; its requests get 503');
+      batch.reject(retryableError('VIGIL_ERR_STORE_UNAVAILABLE', this.options.retryAfterSeconds, firstLine(detail)));
+    }
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+}

@@ -1,0 +1,67 @@
+// The ingest service: the batcher over the store, and the OTLP transports in front of it.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Store } from '../schemas/store.ts';
+import { Batcher } from './batcher.ts';
+import { createIngestHttpServer } from './http.ts';
+import type { IngestSettings } from './settings.ts';
+
+export interface IngestService {
+  readonly batcher: Batcher;
+  /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 */
+  readonly httpUrl: string;
+  /** Stops accepting, answers what is in flight once it is stored, then resolves. */
+  close(): Promise<void>;
+}
+
+export async function startIngest(store: Store, settings: IngestSettings, host: string, log: Logger): Promise<IngestService> {
+  const batcher = new Batcher(
+    store,
+    {
+      maxRows: settings.batchMaxRows,
+      maxBytes: settings.batchMaxBytes,
+      maxAgeMs: settings.batchMaxAgeMs,
+      maxPendingBytes: settings.maxPendingBytes,
+      flushConcurrency: settings.flushConcurrency,
+      retryAfterSeconds: 1,
+    },
+    log.child({ component: 'batcher' }),
+  );
+  let closing = false;
+  const health = { ready: async () => !closing && (await store.ping()) };
+  const otlpHttp = createIngestHttpServer(
+    batcher,
+    health,
+    { maxBodyBytes: settings.maxBodyBytes },
+    log.child({ component: 'otlp-http' }),
+  );
+  const http = otlpHttp.server;
+  const httpUrl = await listen(http, settings.httpPort, host);
+
+  return {
+    batcher,
+    httpUrl,
+    async close() {
+      closing = true;
+      const closed = new Promise((resolve) => http.close(resolve));
+      http.closeIdleConnections();
+      await batcher.close();
+      await otlpHttp.drained();
+      http.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+export function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const h = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve(`http://${h}:${address.port}`);
+    });
+  });
+}

@@ -1,0 +1,21 @@
+import { duration, integer, readSettings, size } from '../schemas/settings.ts';
+
+export const ingestSettings = {
+  httpPort: integer('VIGIL_OTLP_HTTP_PORT', 4318, 'OTLP/HTTP port (POST /v1/traces, /v1/metrics, /v1/logs).'),
+  maxBodyBytes: size('VIGIL_MAX_BODY_SIZE', '64MiB', 'Largest OTLP request body, after decompression; larger ones get 413.'),
+  batchMaxRows: integer('VIGIL_BATCH_MAX_ROWS', 5000, 'A table batch is stored once it holds this many rows.', 1),
+  batchMaxBytes: size('VIGIL_BATCH_MAX_SIZE', '8MiB', 'A table batch is stored once its columns hold this many bytes.'),
+  batchMaxAgeMs: duration('VIGIL_BATCH_MAX_AGE', '200ms', 'A table batch is stored at the latest this long after its first row.'),
+  maxPendingBytes: size(
+    'VIGIL_MAX_PENDING_SIZE',
+    '256MiB',
+    'Accepted data not yet stored, over all tables; past it new requests get 429 with Retry-After.',
+  ),
+  flushConcurrency: integer('VIGIL_FLUSH_CONCURRENCY', 2, 'Batch inserts running at once.', 1),
+};
+
+export type IngestSettings = ReturnType<typeof readIngestSettings>;
+
+export function readIngestSettings(env: NodeJS.ProcessEnv = process.env) {
+  return readSettings(ingestSettings, env);
+}

@@ -1,0 +1,54 @@
+// The three OTLP signals, each from request bytes to rows handed to the batcher.
+// Shared by every transport: decode -> rows -> group commit -> answer.
+import type { Batcher } from './batcher.ts';
+import { decodeLogsJson, decodeMetricsJson, decodeTraceJson } from './otlp/json.ts';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './otlp/protobuf.ts';
+import { appendLogs } from './rows/logs.ts';
+import { appendMetrics } from './rows/metrics.ts';
+import { appendTraces } from './rows/traces.ts';
+import type { Rejections } from './rows/validate.ts';
+import type { Blocks } from './tables.ts';
+
+export type Signal = 'traces' | 'metrics' | 'logs';
+export type Encoding = 'protobuf' | 'json';
+
+interface SignalCodec<Request> {
+  protobuf(bytes: Uint8Array): Request;
+  json(text: string): Request;
+  append(request: Request, blocks: Blocks): Rejections;
+}
+
+function codec<Request>(c: SignalCodec<Request>): SignalCodec<unknown> {
+  return c as SignalCodec<unknown>;
+}
+
+const codecs: Record<Signal, SignalCodec<unknown>> = {
+  traces: codec({
+    protobuf: decodeTraceRequest,
+    json: decodeTraceJson,
+    append: (request, blocks) => appendTraces(request, blocks.otel_traces),
+  }),
+  metrics: codec({
+    protobuf: decodeMetricsRequest,
+    json: decodeMetricsJson,
+    // Blocks open lazily on first access, so only the tables a request uses get a batch.
+    append: appendMetrics,
+  }),
+  logs: codec({
+    protobuf: decodeLogsRequest,
+    json: decodeLogsJson,
+    append: (request, blocks) => appendLogs(request, blocks.otel_logs, BigInt(Date.now()) * 1_000_000n),
+  }),
+};
+
+/**
+ * Decodes one export request and resolves once every accepted item is stored.
+ * Throws a VigilError for bad input (nothing stored) or for overload / storage failure.
+ */
+export async function ingest(batcher: Batcher, signal: Signal, encoding: Encoding, body: Buffer): Promise<Rejections> {
+  const c = codecs[signal];
+  const request = encoding === 'protobuf' ? c.protobuf(body) : c.json(body.toString('utf8'));
+  const { result: rejected, committed } = batcher.append(body.length, (blocks) => c.append(request, blocks));
+  await committed;
+  return rejected;
+}

@@ -1,0 +1,95 @@
+// Group commit against the real engine: few inserts for many requests, no answer before
+// the rows are readable, bounded memory (429), storage failures (503), restarts.
+import { afterAll, describe, expect, it } from 'vitest';
+import { logsJson, post, spansJson, traceId } from './helpers/otlp.ts';
+import { type TestVigil, freshDataDir, startTestVigil } from './helpers/vigil.ts';
+
+const dataDir = freshDataDir();
+let vigil: TestVigil | undefined;
+
+async function restart(env: Record<string, string>): Promise<TestVigil> {
+  await vigil?.stop();
+  vigil = await startTestVigil(env, dataDir);
+  return vigil;
+}
+
+afterAll(async () => {
+  await vigil?.stop();
+});
+
+describe('batcher', () => {
+  it('stores N concurrent requests in few inserts and answers each only once its rows are readable', async () => {
+    const v = await restart({ VIGIL_BATCH_MAX_AGE: '150ms' });
+    const insertsBefore = v.ingest!.batcher.stats.inserts;
+    const ids = Array.from({ length: 20 }, () => traceId());
+    const visibleOnAnswer = await Promise.all(
+      ids.map(async (id, i) => {
+        const answer = await post(`${v.otlpUrl}/v1/traces`, spansJson('batched', [{ traceId: id, spanId: `${i + 1}`.padStart(16, 'a') }]));
+        expect(answer.status).toBe(200);
+        return (await v.rows('SELECT 1 FROM otel_traces WHERE TraceId = {id:String}', { id })).length;
+      }),
+    );
+    expect(visibleOnAnswer).toEqual(ids.map(() => 1));
+    const inserts = v.ingest!.batcher.stats.inserts - insertsBefore;
+    expect(inserts).toBeGreaterThanOrEqual(1);
+    expect(inserts).toBeLessThanOrEqual(3);
+  });
+
+  it('flushes a batch as soon as it reaches the row limit', async () => {
+    const v = await restart({ VIGIL_BATCH_MAX_AGE: '60s', VIGIL_BATCH_MAX_ROWS: '3' });
+    const id = traceId();
+    const spans = ['1', '2', '3'].map((s) => ({ traceId: id, spanId: s.padStart(16, 'b') }));
+    const answer = await post(`${v.otlpUrl}/v1/traces`, spansJson('row-limit', spans));
+    expect(answer.status).toBe(200);
+  });
+
+  it('refuses with 429 and Retry-After past the pending-bytes limit, and stores what it accepted', async () => {
+    const v = await restart({ VIGIL_MAX_PENDING_SIZE: '2000', VIGIL_BATCH_MAX_AGE: '300ms' });
+    const bodies = Array.from({ length: 10 }, (_, i) => logsJson('overload', [`record ${i} ${'x'.repeat(1500)}`]));
+    const answers = await Promise.all(bodies.map((b) => post(`${v.otlpUrl}/v1/logs`, b)));
+    const refused = answers.filter((a) => a.status === 429);
+    const accepted = answers.filter((a) => a.status === 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(refused.length + accepted.length).toBe(10);
+    for (const a of refused) {
+      expect(a.headers.get('retry-after')).toBe('1');
+      expect(a.json.message).toMatch(/at capacity/);
+    }
+    const stored = await v.rows(`SELECT 1 FROM otel_logs WHERE ServiceName = 'overload'`);
+    expect(stored).toHaveLength(accepted.length);
+  });
+
+  it('answers 503 with Retry-After when the store fails, stores nothing of it, and recovers', async () => {
+    const v = await restart({});
+    await v.store.write.command({ query: 'DETACH TABLE otel_logs' });
+    try {
+      const failed = await post(`${v.otlpUrl}/v1/logs`, logsJson('store-outage', ['lost?']));
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get('retry-after')).toBe('1');
+      expect(failed.json.message).toMatch(/storage is unavailable/);
+    } finally {
+      await v.store.write.command({ query: 'ATTACH TABLE otel_logs' });
+    }
+    expect(await v.rows(`SELECT 1 FROM otel_logs WHERE ServiceName = 'store-outage'`)).toHaveLength(0);
+    const retried = await post(`${v.otlpUrl}/v1/logs`, logsJson('store-outage', ['stored']));
+    expect(retried.status).toBe(200);
+    expect(await v.rows(`SELECT 1 FROM otel_logs WHERE ServiceName = 'store-outage'`)).toHaveLength(1);
+  });
+
+  it('keeps everything across a stop and a start on the same data directory', async () => {
+    const v = await restart({});
+    const count = async (t: TestVigil) =>
+      Object.fromEntries(
+        (await t.rows<{ t: string; n: string }>(
+          `SELECT 'traces' AS t, toString(count()) AS n FROM otel_traces UNION ALL SELECT 'logs', toString(count()) FROM otel_logs`,
+        )).map((r) => [r.t, r.n]),
+      );
+    expect((await post(`${v.otlpUrl}/v1/logs`, logsJson('restart', ['one', 'two']))).status).toBe(200);
+    const before = await count(v);
+    expect(Number(before.logs)).toBeGreaterThan(0);
+    expect(Number(before.traces)).toBeGreaterThan(0);
+    const again = await restart({});
+    expect(await count(again)).toEqual(before);
+  });
+});
