@@ -1,5 +1,5 @@
 // The query service (port 8080): HTTP API for the UI and for Grafana, on the read connection.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Store } from '../schemas/store.ts';
 import type { QuerySettings } from './settings.ts';
@@ -12,7 +12,10 @@ export interface QueryService {
 }
 
 export async function startQuery(store: Store, settings: QuerySettings, host: string, log: Logger): Promise<QueryService> {
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   let closing = false;
 
   app.get('/healthz', async () => ({ status: 'ok' }));

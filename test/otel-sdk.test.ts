@@ -80,7 +80,7 @@ describe.each(encodings)('OpenTelemetry SDK over $name', (encoding) => {
     await provider.forceFlush();
     await provider.shutdown();
 
-    const rows = await vigil.rows<Record<string, any>>(
+    const rows = await vigil.rows<any>(
       `SELECT *, toUnixTimestamp64Nano(Timestamp) AS ts, arrayMap(t -> toUnixTimestamp64Nano(t), Events.Timestamp) AS eventTs
        FROM otel_traces WHERE ServiceName = {service:String} ORDER BY Timestamp`,
       { service },
@@ -138,9 +138,12 @@ describe.each(encodings)('OpenTelemetry SDK over $name', (encoding) => {
     expect(lookup[0]!.n).not.toBe('0');
   });
 
-  it.each([AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA])(
-    'stores a counter, an up-down counter, a gauge and a histogram (temporality %s)',
-    async (temporality) => {
+  it.each([
+    { name: 'cumulative', temporality: AggregationTemporality.CUMULATIVE },
+    { name: 'delta', temporality: AggregationTemporality.DELTA },
+  ])(
+    'stores a counter, an up-down counter, a gauge and a histogram ($name)',
+    async ({ temporality }) => {
       const exporter = new encoding.metrics({
         url: `${vigil.otlpUrl}/v1/metrics`,
         temporalityPreference: temporality,
@@ -156,13 +159,14 @@ describe.each(encodings)('OpenTelemetry SDK over $name', (encoding) => {
       const provider = new MeterProvider({ resource: resource(), readers: [reader] });
       const meter = provider.getMeter('test-meter', '0.1.0');
       const scope = `t${temporality}`;
-      meter.createCounter('requests', { description: 'requests served', unit: '{request}' }).add(5, { route: '/cart', scope });
-      meter.createCounter('requests').add(2, { route: '/cart', scope });
+      const requestCounter = meter.createCounter('requests', { description: 'requests served', unit: '{request}' });
+      requestCounter.add(5, { route: '/cart', scope });
+      requestCounter.add(2, { route: '/cart', scope });
       meter.createUpDownCounter('queue.depth').add(-3, { scope });
       meter.createGauge('temperature', { unit: 'Cel' }).record(21.5, { room: 'lab', scope });
       const latency = meter.createHistogram('latency', { unit: 'ms' });
       for (const v of [3, 7, 120]) latency.record(v, { scope });
-      await provider.forceFlush();
+      // Shutdown collects and exports once (a forceFlush before it would export twice).
       await provider.shutdown();
 
       const points = new Map<string, any>();
@@ -173,7 +177,7 @@ describe.each(encodings)('OpenTelemetry SDK over $name', (encoding) => {
       const where = `ServiceName = {service:String} AND Attributes['scope'] = {scope:String}`;
       const times = `toUnixTimestamp64Nano(StartTimeUnix) AS start, toUnixTimestamp64Nano(TimeUnix) AS time`;
 
-      const sums = await vigil.rows<Record<string, any>>(
+      const sums = await vigil.rows<any>(
         `SELECT *, ${times} FROM otel_metrics_sum WHERE ${where} ORDER BY MetricName`,
         { service, scope },
       );
@@ -195,14 +199,14 @@ describe.each(encodings)('OpenTelemetry SDK over $name', (encoding) => {
       // The SDK always reports up-down counters as cumulative.
       expect(queue.AggregationTemporality).toBe(points.get('queue.depth').metric.aggregationTemporality === AggregationTemporality.DELTA ? 1 : 2);
 
-      const [gauge] = await vigil.rows<Record<string, any>>(`SELECT *, ${times} FROM otel_metrics_gauge WHERE ${where}`, { service, scope });
+      const [gauge] = await vigil.rows<any>(`SELECT *, ${times} FROM otel_metrics_gauge WHERE ${where}`, { service, scope });
       expect(gauge.MetricName).toBe('temperature');
       expect(gauge.Value).toBe(21.5);
       expect(gauge.MetricUnit).toBe('Cel');
       expect(gauge.Attributes).toEqual({ room: 'lab', scope });
       expect(gauge.time).toBe(nanos(points.get('temperature').point.endTime));
 
-      const [histogram] = await vigil.rows<Record<string, any>>(
+      const [histogram] = await vigil.rows<any>(
         `SELECT *, ${times} FROM otel_metrics_histogram WHERE ${where}`,
         { service, scope },
       );
@@ -222,7 +226,7 @@ describe.each(encodings)('OpenTelemetry SDK over $name', (encoding) => {
   it('stores log records with severity, body of any type, attributes and trace context', async () => {
     const provider = new LoggerProvider({
       resource: resource(),
-      processors: [new SimpleLogRecordProcessor(new encoding.logs({ url: `${vigil.otlpUrl}/v1/logs` }))],
+      processors: [new SimpleLogRecordProcessor({ exporter: new encoding.logs({ url: `${vigil.otlpUrl}/v1/logs` }) })],
     });
     const logger = provider.getLogger('test-logger', '2.0.0');
     const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
@@ -243,7 +247,7 @@ describe.each(encodings)('OpenTelemetry SDK over $name', (encoding) => {
     await provider.forceFlush();
     await provider.shutdown();
 
-    const rows = await vigil.rows<Record<string, any>>(
+    const rows = await vigil.rows<any>(
       `SELECT *, toUnixTimestamp64Nano(Timestamp) AS ts, toUnixTimestamp64Nano(ObservedTimestamp) AS observed
        FROM otel_logs WHERE ServiceName = {service:String} ORDER BY Timestamp`,
       { service },

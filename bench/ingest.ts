@@ -1,0 +1,93 @@
+// npm run bench:ingest — end-to-end OTLP/HTTP ingest throughput on the embedded engine.
+// Starts Vigil as its own process, drives it from a separate load process per signal,
+// samples the server's RSS, then stops Vigil and checks that every acknowledged item is
+// stored. Prints a table and writes bench/results/ingest-<time>.json (+ ingest-latest.json).
+//   BENCH_SECONDS (20)  BENCH_CONCURRENCY (8)  BENCH_ITEMS (512)  BENCH_SIGNALS (traces,logs,metrics)
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { openStore, storeConfigFromEnv } from '../schemas/store.ts';
+import type { BenchSignal } from './requests.ts';
+import { startVigilProcess } from './vigil-process.ts';
+
+const run = promisify(execFile);
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const items = Number(process.env.BENCH_ITEMS ?? 512);
+const signals = (process.env.BENCH_SIGNALS ?? 'traces,logs,metrics').split(',') as BenchSignal[];
+
+const tablesOf: Record<BenchSignal, string[]> = {
+  traces: ['otel_traces'],
+  logs: ['otel_logs'],
+  metrics: ['otel_metrics_sum', 'otel_metrics_gauge', 'otel_metrics_histogram'],
+};
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'warn' });
+const pid = vigil.child.pid!;
+let peakRss = rssBytes(pid);
+const results = [];
+for (const signal of signals) {
+  let signalPeak = 0;
+  const sampler = setInterval(() => {
+    signalPeak = Math.max(signalPeak, rssBytes(pid));
+  }, 250);
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'bench/load.ts', signal, vigil.otlpUrl, String(seconds), String(concurrency), String(items)],
+    { maxBuffer: 1 << 20 },
+  );
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, signalPeak);
+  results.push({ ...JSON.parse(stdout), peakRssBytes: signalPeak });
+}
+vigil.child.kill('SIGTERM');
+const exitCode = await vigil.exited;
+
+// Every acknowledged item must be in ClickHouse.
+const store = await openStore({ ...storeConfigFromEnv({ VIGIL_DATA_DIR: dataDir }) }, pino({ level: 'warn' }));
+for (const r of results) {
+  let stored = 0;
+  for (const table of tablesOf[r.signal as BenchSignal]) {
+    const rows = await (await store.read.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' })).json<{ n: string }>();
+    stored += Number(rows[0]!.n);
+  }
+  r.storedItems = stored;
+}
+await store.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
+console.log(`\nVigil ingest benchmark: OTLP/HTTP protobuf, ${items} items/request, ${concurrency} in flight, ${seconds} s per signal`);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, ${mb(totalmem())} MiB, node ${process.version}, embedded engine\n`);
+console.log('| signal | items/s committed | requests/s | p50 ms | p99 ms | non-200 | acked | stored | peak RSS MiB |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of results) {
+  const requests = Object.values(r.statuses as Record<string, number>).reduce((a, b) => a + b, 0);
+  const non200 = requests - (r.statuses['200'] ?? 0);
+  console.log(
+    `| ${r.signal} | ${Math.round(r.itemsPerSecond).toLocaleString('en')} | ${(requests / r.seconds).toFixed(1)} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p99.toFixed(1)} | ${non200} | ${r.ackedItems} | ${r.storedItems} | ${mb(r.peakRssBytes)} |`,
+  );
+}
+const lost = results.filter((r) => r.storedItems < r.ackedItems);
+console.log(`\nshutdown exit code ${exitCode}; ${lost.length === 0 ? 'every acknowledged item is stored' : `LOST DATA in ${lost.map((r) => r.signal)}`}`);
+
+const report = {
+  at: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
+  settings: { seconds, concurrency, itemsPerRequest: items, engine: 'embedded (chDB)' },
+  peakRssBytes: peakRss,
+  results,
+};
+const json = `${JSON.stringify(report, null, 2)}\n`;
+writeFileSync(new URL(`results/ingest-${report.at.replace(/[:.]/g, '-')}.json`, import.meta.url), json);
+writeFileSync(new URL('results/ingest-latest.json', import.meta.url), json);
+if (lost.length > 0 || exitCode !== 0) process.exitCode = 1;

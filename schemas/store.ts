@@ -1,0 +1,216 @@
+// The one place that opens ClickHouse connections: the embedded engine (chDB, in-process,
+// data under VIGIL_DATA_DIR) by default, or a ClickHouse server / cluster when CLICKHOUSE_URL
+// is set. Both speak through @clickhouse/client, so everything above this file is the same.
+
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import { assertIdentifier, onCluster, quoteColumn, quoteIdentifier, quoteString, type Retention } from './ddl.ts';
+import { migrate } from './migrate.ts';
+
+export interface StoreConfig {
+  /** A ClickHouse server's HTTP(S) URL; unset means the embedded engine. */
+  url?: string | undefined;
+  user: string;
+  password: string;
+  database: string;
+  /** Cluster name (server mode only): tables become ReplicatedMergeTree + Distributed. */
+  cluster?: string | undefined;
+  /** The embedded engine's data directory. */
+  dataDir: string;
+  retention: Retention;
+}
+
+export interface Store {
+  readonly kind: 'embedded' | 'server';
+  /** Inserts and DDL. */
+  readonly write: ClickHouseClient;
+  /** Queries: a separate connection so reads never wait behind inserts. */
+  readonly read: ClickHouseClient;
+  readonly database: string;
+  /**
+   * Inserts one Native-format block (column names and types are inside the block) in ONE
+   * insert statement. `columns` names the block's columns. Rejects on any storage error.
+   */
+  insertNative(table: string, columns: readonly string[], block: Uint8Array): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_RETENTION: Retention = { tracesDays: 7, logsDays: 7, metricsDays: 30 };
+
+function positiveDays(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const days = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(days) || days <= 0) {
+    throw new Error(`${name} must be a positive whole number of days, got ${JSON.stringify(raw)}`);
+  }
+  return days;
+}
+
+function identifierFrom(env: NodeJS.ProcessEnv, name: string, fallback?: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  return assertIdentifier(value, name);
+}
+
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const url = env.CLICKHOUSE_URL === '' ? undefined : env.CLICKHOUSE_URL;
+  if (url !== undefined) {
+    let protocol: string;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      throw new Error(`CLICKHOUSE_URL must be a URL such as http://localhost:8123, got ${JSON.stringify(url)}`);
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new Error(`CLICKHOUSE_URL must be an http:// or https:// URL (the HTTP interface), got ${JSON.stringify(url)}`);
+    }
+  }
+  const cluster = identifierFrom(env, 'CLICKHOUSE_CLUSTER');
+  if (cluster !== undefined && url === undefined) {
+    throw new Error('CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: the embedded engine is a single node');
+  }
+  return {
+    url,
+    user: env.CLICKHOUSE_USER || 'default',
+    password: env.CLICKHOUSE_PASSWORD ?? '',
+    database: identifierFrom(env, 'CLICKHOUSE_DATABASE', 'default')!,
+    cluster,
+    dataDir: env.VIGIL_DATA_DIR || './data',
+    retention: {
+      tracesDays: positiveDays(env, 'VIGIL_RETENTION_TRACES_DAYS', DEFAULT_RETENTION.tracesDays),
+      logsDays: positiveDays(env, 'VIGIL_RETENTION_LOGS_DAYS', DEFAULT_RETENTION.logsDays),
+      metricsDays: positiveDays(env, 'VIGIL_RETENTION_METRICS_DAYS', DEFAULT_RETENTION.metricsDays),
+    },
+  };
+}
+
+/** `INSERT INTO t (cols)` with every name validated and quoted. */
+function insertInto(table: string, columns: readonly string[]): string {
+  if (columns.length === 0) throw new Error(`insert into ${table} needs at least one column`);
+  return `INSERT INTO ${quoteIdentifier(table)} (${columns.map(quoteColumn).join(', ')})`;
+}
+
+async function ensureDatabase(client: ClickHouseClient, config: StoreConfig): Promise<void> {
+  const result = await client.query({
+    query: 'SELECT name FROM system.databases WHERE name = {database:String}',
+    query_params: { database: config.database },
+    format: 'JSONEachRow',
+  });
+  if ((await result.json()).length > 0) return;
+  const cluster = onCluster(config);
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(config.database, 'CLICKHOUSE_DATABASE')}${cluster === '' ? '' : ` ${cluster}`}` });
+}
+
+// The embedded engine's parser takes statement bodies as text, so binary blocks reach it as a
+// file it reads itself; a tmpfs keeps that off the disk.
+const BLOCK_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+async function openEmbedded(config: StoreConfig): Promise<Store> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // Loaded only here: the engine is a large native library that server mode never needs.
+  const { createChdbConnection } = await import('chdb/connection');
+  // chdb types its connection against its own copy of @clickhouse/client-common (1.23.0), which
+  // TypeScript sees as distinct from the one bundled in @clickhouse/client; the shapes agree.
+  const connect = (): ClickHouseClient =>
+    createClient({ connection: createChdbConnection({ path: dataDir }) as unknown as ClickHouseClientConfigOptions['connection'] });
+  const write = connect();
+  const read = connect();
+  try {
+    await ensureDatabase(write, config);
+    // Each chDB connection is a session: USE makes unqualified table names resolve in the database.
+    const use = `USE ${quoteIdentifier(config.database, 'CLICKHOUSE_DATABASE')}`;
+    await write.command({ query: use });
+    await read.command({ query: use });
+  } catch (error) {
+    await Promise.all([write.close(), read.close()]);
+    throw error;
+  }
+  return {
+    kind: 'embedded',
+    write,
+    read,
+    database: config.database,
+    async insertNative(table, columns, block) {
+      const insert = insertInto(table, columns);
+      const file = join(BLOCK_DIR, `vigil-${process.pid}-${randomUUID()}.native`);
+      await writeFile(file, block);
+      try {
+        // Selecting by name maps the block's columns whatever their order.
+        const select = `SELECT ${columns.map(quoteColumn).join(', ')} FROM file(${quoteString(file)}, 'Native')`;
+        await write.command({ query: `${insert} ${select}` });
+      } finally {
+        await rm(file, { force: true });
+      }
+    },
+    ping: () => pingBoth(write, read),
+    close: () => closeBoth(write, read),
+  };
+}
+
+async function openServer(config: StoreConfig, url: string): Promise<Store> {
+  const connect = (database: string, clickhouse_settings: ClickHouseSettings = {}): ClickHouseClient =>
+    createClient({ url, username: config.user, password: config.password, database, application: 'vigil', clickhouse_settings });
+  // The database may not exist yet, and a client bound to a missing database cannot create it.
+  const bootstrap = connect('default');
+  try {
+    await ensureDatabase(bootstrap, config);
+  } finally {
+    await bootstrap.close();
+  }
+  // A Distributed table queues inserts and forwards them later by default; acknowledged must
+  // mean stored, so an insert returns only once every shard has its rows.
+  const write = connect(config.database, config.cluster === undefined ? {} : { insert_distributed_sync: 1 });
+  const read = connect(config.database);
+  return {
+    kind: 'server',
+    write,
+    read,
+    database: config.database,
+    async insertNative(table, columns, block) {
+      const result = await write.exec({
+        query: `${insertInto(table, columns)} FORMAT Native`,
+        values: Readable.from([Buffer.from(block.buffer, block.byteOffset, block.byteLength)]),
+      });
+      // The (empty) response must be read to hand the socket back to the pool.
+      result.stream.resume();
+      await finished(result.stream);
+    },
+    ping: () => pingBoth(write, read),
+    close: () => closeBoth(write, read),
+  };
+}
+
+async function pingBoth(write: ClickHouseClient, read: ClickHouseClient): Promise<boolean> {
+  const results = await Promise.all([write.ping(), read.ping()]);
+  return results.every((r) => r.success);
+}
+
+async function closeBoth(write: ClickHouseClient, read: ClickHouseClient): Promise<void> {
+  await Promise.all([read.close(), write.close()]);
+}
+
+/** Connects, creates the database if needed and brings the schema up to date. */
+export async function openStore(config: StoreConfig, log?: Logger): Promise<Store> {
+  if (config.cluster !== undefined && config.url === undefined) {
+    throw new Error('a cluster needs a server URL (CLICKHOUSE_URL): the embedded engine is a single node');
+  }
+  const store = config.url === undefined ? await openEmbedded(config) : await openServer(config, config.url);
+  try {
+    const { applied, retentionChanged } = await migrate(store.write, { database: config.database, cluster: config.cluster, retention: config.retention, log });
+    log?.info({ kind: store.kind, database: store.database, applied, retentionChanged }, 'store open');
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
