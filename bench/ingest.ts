@@ -31,7 +31,7 @@ function rssBytes(pid: number): number {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'warn' });
+const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info' });
 const pid = vigil.child.pid!;
 let peakRss = rssBytes(pid);
 const results = [];

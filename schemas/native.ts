@@ -133,7 +133,8 @@ class FixedColumn<A extends TypedArray> implements NativeColumn {
 
 export class NumberColumn extends FixedColumn<Uint8Array | Uint32Array | Int32Array | Float64Array> {
   push(value: number): void {
-    this.data[this.slot()] = value;
+    const i = this.slot(); // before indexing: slot() may replace this.data
+    this.data[i] = value;
   }
 }
 
@@ -150,7 +151,8 @@ export class UInt64Column extends FixedColumn<BigUint64Array> {
   }
 
   push(value: number | bigint): void {
-    this.data[this.slot()] = typeof value === 'bigint' ? BigInt.asUintN(64, value) : BigInt(Math.max(0, Math.trunc(value)));
+    const i = this.slot();
+    this.data[i] = typeof value === 'bigint' ? BigInt.asUintN(64, value) : BigInt(Math.max(0, Math.trunc(value)));
   }
 }
 
@@ -161,7 +163,8 @@ export class DateTime64Column extends FixedColumn<BigInt64Array> {
   }
 
   push(nanos: bigint): void {
-    this.data[this.slot()] = BigInt.asIntN(64, nanos);
+    const i = this.slot();
+    this.data[i] = BigInt.asIntN(64, nanos);
   }
 }
 

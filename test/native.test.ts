@@ -81,6 +81,32 @@ describe('Native encoder', () => {
     expect(actual.toString('hex')).toBe(expected.toString('hex'));
   });
 
+  it('matches the engine on blocks larger than the initial column capacity', async () => {
+    const rows = 5000;
+    const block = new NativeBlock({
+      u: new UInt64Column(),
+      ts: new DateTime64Column(),
+      f: float64Column(),
+      arr: new ArrayColumn(new UInt64Column()),
+      m: new StringMapColumn(),
+    });
+    const c = block.columns;
+    for (let n = 0; n < rows; n++) {
+      c.u.push(n);
+      c.ts.push(BigInt(n) * 1_000_000_001n);
+      c.f.push(n / 4);
+      for (let k = 0; k < n % 3; k++) c.arr.inner.push(n);
+      c.arr.endRow();
+      c.m.push([['k', String(n)]]);
+    }
+    const expected = await engineNative(
+      `SELECT number AS u, fromUnixTimestamp64Nano(toInt64(number * 1000000001)) AS ts, number / 4 AS f,
+              arrayResize(CAST([], 'Array(UInt64)'), number % 3, number) AS arr, map('k', toString(number)) AS m
+       FROM numbers(${rows}) SETTINGS session_timezone = 'UTC'`,
+    );
+    expect(block.encode().equals(expected)).toBe(true);
+  });
+
   it('refuses a block whose columns have different lengths', () => {
     const block = new NativeBlock({ a: new StringColumn(), b: uint8Column() });
     block.columns.a.push('x');

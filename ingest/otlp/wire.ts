@@ -7,12 +7,12 @@ import { Buffer } from 'node:buffer';
 import { vigilError, type VigilError } from '../../schemas/errors.ts';
 
 // Wire types (the low 3 bits of a tag).
-export const VARINT = 0;
-export const I64 = 1;
-export const LEN = 2;
-export const SGROUP = 3;
-export const EGROUP = 4;
-export const I32 = 5;
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+const SGROUP = 3;
+const EGROUP = 4;
+const I32 = 5;
 
 const TWO_POW_32 = 4294967296;
 // Nesting limit for recursive structures (groups here, AnyValue in the decoder), the
@@ -24,13 +24,13 @@ export class WireReader {
   private tagPos = 0;
   readonly buf: Uint8Array;
   // The same bytes as a Buffer (no copy) for its native utf8 and hex decoding.
-  private readonly text: Buffer;
+  private readonly nodeBuffer: Buffer;
   private readonly view: DataView;
   private readonly messageType: string;
 
   constructor(buf: Uint8Array, messageType: string) {
     this.buf = buf;
-    this.text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.nodeBuffer = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.messageType = messageType;
   }
@@ -189,7 +189,7 @@ export class WireReader {
     const end = this.delimitedEnd();
     const start = this.pos;
     this.pos = end;
-    return start === end ? '' : this.text.toString('utf8', start, end);
+    return start === end ? '' : this.nodeBuffer.toString('utf8', start, end);
   }
 
   /** Length-delimited bytes as lowercase hex (trace and span ids). */
@@ -197,25 +197,23 @@ export class WireReader {
     const end = this.delimitedEnd();
     const start = this.pos;
     this.pos = end;
-    return start === end ? '' : this.text.toString('hex', start, end);
+    return start === end ? '' : this.nodeBuffer.toString('hex', start, end);
   }
 
   /** Appends a packed run of fixed64 values (as numbers) to `out`. */
   packedFixed64(out: number[]): void {
-    const at = this.pos;
     const end = this.delimitedEnd();
     if ((end - this.pos) % 8 !== 0) {
-      throw this.fail(`packed fixed64 field at byte ${at} is ${end - this.pos} bytes long, not a multiple of 8`);
+      throw this.fail(`packed fixed64 field at byte ${this.tagPos} is ${end - this.pos} bytes long, not a multiple of 8`);
     }
     while (this.pos < end) out.push(this.fixed64Number());
   }
 
   /** Appends a packed run of doubles to `out`. */
   packedDouble(out: number[]): void {
-    const at = this.pos;
     const end = this.delimitedEnd();
     if ((end - this.pos) % 8 !== 0) {
-      throw this.fail(`packed double field at byte ${at} is ${end - this.pos} bytes long, not a multiple of 8`);
+      throw this.fail(`packed double field at byte ${this.tagPos} is ${end - this.pos} bytes long, not a multiple of 8`);
     }
     while (this.pos < end) out.push(this.double());
   }
