@@ -73,3 +73,26 @@ export function readSettings<S extends Record<string, Setting<unknown>>>(
   }
   return values as SettingValues<S>;
 }
+
+export interface SettingsSection {
+  title: string;
+  settings: Record<string, Setting<unknown>>;
+}
+
+/** docs/configuration.md, generated from the declarations (see test/docs.test.ts). */
+export function renderSettingsMarkdown(sections: readonly SettingsSection[]): string {
+  const lines = [
+    '# Configuration',
+    '',
+    '<!-- Generated from the settings declared in the code; do not edit. Regenerate with `UPDATE_DOCS=1 npx vitest run test/docs.test.ts`. -->',
+    '',
+    'Vigil reads its settings from environment variables. Sizes take `B`, `KB`, `MB`, `GB`, `KiB`, `MiB`, `GiB`; durations take `ms`, `s`, `m`, `h`.',
+  ];
+  for (const section of sections) {
+    lines.push('', `## ${section.title}`, '', '| variable | default | what |', '| --- | --- | --- |');
+    for (const s of Object.values(section.settings)) {
+      lines.push(`| \`${s.env}\` | ${s.default === '' ? '(empty)' : `\`${s.default}\``} | ${s.doc} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

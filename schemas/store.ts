@@ -13,6 +13,7 @@ import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions
 import type { Logger } from 'pino';
 import { assertIdentifier, onCluster, quoteColumn, quoteIdentifier, quoteString, type Retention } from './ddl.ts';
 import { migrate } from './migrate.ts';
+import { type Setting, integer, readSettings, text } from './settings.ts';
 
 export interface StoreConfig {
   /** A ClickHouse server's HTTP(S) URL; unset means the embedded engine. */
@@ -45,24 +46,29 @@ export interface Store {
 
 export const DEFAULT_RETENTION: Retention = { tracesDays: 7, logsDays: 7, metricsDays: 30 };
 
-function positiveDays(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const days = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(days) || days <= 0) {
-    throw new Error(`${name} must be a positive whole number of days, got ${JSON.stringify(raw)}`);
-  }
-  return days;
+export const storeSettings = {
+  url: text('CLICKHOUSE_URL', '', 'ClickHouse server HTTP(S) URL, e.g. http://clickhouse:8123. Empty: the embedded engine, in-process.'),
+  user: text('CLICKHOUSE_USER', 'default', 'ClickHouse user (server mode).'),
+  password: text('CLICKHOUSE_PASSWORD', '', 'ClickHouse password (server mode).'),
+  database: identifier('CLICKHOUSE_DATABASE', 'default', 'Database holding the tables; created when missing.'),
+  cluster: optionalIdentifier('CLICKHOUSE_CLUSTER', 'Cluster name (server mode): DDL runs ON CLUSTER with ReplicatedMergeTree + Distributed tables.'),
+  dataDir: text('VIGIL_DATA_DIR', './data', "The embedded engine's data directory."),
+  tracesDays: integer('VIGIL_RETENTION_TRACES_DAYS', DEFAULT_RETENTION.tracesDays, 'Days spans are kept, counted from the later of span start and ingest time.', 1),
+  logsDays: integer('VIGIL_RETENTION_LOGS_DAYS', DEFAULT_RETENTION.logsDays, 'Days log records are kept, counted like spans.', 1),
+  metricsDays: integer('VIGIL_RETENTION_METRICS_DAYS', DEFAULT_RETENTION.metricsDays, 'Days metric points are kept, counted like spans.', 1),
+};
+
+function identifier(env: string, def: string, doc: string): Setting<string> {
+  return { env, default: def, doc, parse: (raw) => assertIdentifier(raw, env) };
 }
 
-function identifierFrom(env: NodeJS.ProcessEnv, name: string, fallback?: string): string | undefined {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  return assertIdentifier(value, name);
+function optionalIdentifier(env: string, doc: string): Setting<string | undefined> {
+  return { env, default: '', doc, parse: (raw) => (raw === '' ? undefined : assertIdentifier(raw, env)) };
 }
 
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
-  const url = env.CLICKHOUSE_URL === '' ? undefined : env.CLICKHOUSE_URL;
+  const s = readSettings(storeSettings, env);
+  const url = s.url === '' ? undefined : s.url;
   if (url !== undefined) {
     let protocol: string;
     try {
@@ -74,22 +80,17 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
       throw new Error(`CLICKHOUSE_URL must be an http:// or https:// URL (the HTTP interface), got ${JSON.stringify(url)}`);
     }
   }
-  const cluster = identifierFrom(env, 'CLICKHOUSE_CLUSTER');
-  if (cluster !== undefined && url === undefined) {
+  if (s.cluster !== undefined && url === undefined) {
     throw new Error('CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: the embedded engine is a single node');
   }
   return {
     url,
-    user: env.CLICKHOUSE_USER || 'default',
-    password: env.CLICKHOUSE_PASSWORD ?? '',
-    database: identifierFrom(env, 'CLICKHOUSE_DATABASE', 'default')!,
-    cluster,
-    dataDir: env.VIGIL_DATA_DIR || './data',
-    retention: {
-      tracesDays: positiveDays(env, 'VIGIL_RETENTION_TRACES_DAYS', DEFAULT_RETENTION.tracesDays),
-      logsDays: positiveDays(env, 'VIGIL_RETENTION_LOGS_DAYS', DEFAULT_RETENTION.logsDays),
-      metricsDays: positiveDays(env, 'VIGIL_RETENTION_METRICS_DAYS', DEFAULT_RETENTION.metricsDays),
-    },
+    user: s.user,
+    password: s.password,
+    database: s.database,
+    cluster: s.cluster,
+    dataDir: s.dataDir,
+    retention: { tracesDays: s.tracesDays, logsDays: s.logsDays, metricsDays: s.metricsDays },
   };
 }
 
