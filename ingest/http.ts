@@ -4,6 +4,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
+import type { BearerTokens } from '../schemas/auth.ts';
 import { VigilError, vigilError } from '../schemas/errors.ts';
 import type { Batcher } from './batcher.ts';
 import { encodeExportResponse, encodeStatus } from './otlp/response.ts';
@@ -14,6 +15,7 @@ const gunzipAsync = promisify(gunzip);
 export interface IngestHttpOptions {
   /** Largest request body accepted, after decompression (OTLP recommends 64 MiB). */
   maxBodyBytes: number;
+  tokens: BearerTokens;
 }
 
 export interface Health {
@@ -84,6 +86,10 @@ export function createIngestHttpServer(
       if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST');
         throw vigilError('VIGIL_ERR_METHOD_NOT_ALLOWED', req.method ?? '', path, 'POST');
+      }
+      if (!options.tokens.allows(req.headers.authorization)) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        throw vigilError('VIGIL_ERR_UNAUTHENTICATED');
       }
       if (encoding === undefined) throw vigilError('VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE', req.headers['content-type'] ?? '');
       const body = await readBody(req, options.maxBodyBytes);

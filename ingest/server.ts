@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import { isLoopback } from '../schemas/auth.ts';
 import type { Store } from '../schemas/store.ts';
 import { Batcher } from './batcher.ts';
 import { createIngestHttpServer } from './http.ts';
@@ -33,10 +34,13 @@ export async function startIngest(store: Store, settings: IngestSettings, host: 
   const otlpHttp = createIngestHttpServer(
     batcher,
     health,
-    { maxBodyBytes: settings.maxBodyBytes },
+    { maxBodyBytes: settings.maxBodyBytes, tokens: settings.tokens },
     log.child({ component: 'otlp-http' }),
   );
   const http = otlpHttp.server;
+  if (!settings.tokens.enabled && !isLoopback(host)) {
+    log.warn({ host }, 'OTLP ingest listens beyond loopback without authentication: set VIGIL_INGEST_TOKENS');
+  }
   const httpUrl = await listen(http, settings.httpPort, host);
 
   return {

@@ -1,3 +1,4 @@
+import { tokens } from '../schemas/auth.ts';
 import { duration, integer, readSettings, size } from '../schemas/settings.ts';
 
 export const ingestSettings = {
@@ -10,6 +11,10 @@ export const ingestSettings = {
     'VIGIL_MAX_PENDING_SIZE',
     '256MiB',
     'Accepted data not yet stored, over all tables; past it new requests get 429 with Retry-After.',
+  ),
+  tokens: tokens(
+    'VIGIL_INGEST_TOKENS',
+    'Comma-separated bearer tokens OTLP clients must send (Authorization: Bearer ...); empty: no authentication.',
   ),
   flushConcurrency: integer('VIGIL_FLUSH_CONCURRENCY', 2, 'Batch inserts running at once.', 1),
 };

@@ -1,6 +1,8 @@
 // The query service (port 8080): HTTP API for the UI and for Grafana, on the read connection.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { isLoopback } from '../schemas/auth.ts';
+import { vigilError } from '../schemas/errors.ts';
 import type { Store } from '../schemas/store.ts';
 import type { QuerySettings } from './settings.ts';
 
@@ -17,6 +19,14 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
     logController: new LogController({ disableRequestLogging: true }),
   });
   let closing = false;
+  if (!settings.tokens.enabled && !isLoopback(host)) {
+    log.warn({ host }, 'the query API listens beyond loopback without authentication: set VIGIL_QUERY_TOKENS');
+  }
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/healthz' || req.url === '/readyz' || settings.tokens.allows(req.headers.authorization)) return;
+    const error = vigilError('VIGIL_ERR_UNAUTHENTICATED');
+    return reply.code(error.status).header('WWW-Authenticate', 'Bearer').send({ code: error.code, message: error.message });
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

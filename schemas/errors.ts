@@ -58,6 +58,11 @@ export const errorCatalog = {
     grpc: 'INVALID_ARGUMENT',
     message: (path: string, detail: string) => `invalid OTLP/JSON at ${path}: ${detail}`,
   },
+  VIGIL_ERR_UNAUTHENTICATED: {
+    status: 401,
+    grpc: 'UNAUTHENTICATED',
+    message: () => 'missing or invalid bearer token: send Authorization: Bearer <token> with one of the configured tokens',
+  },
   VIGIL_ERR_OVERLOADED: {
     status: 429,
     grpc: 'UNAVAILABLE',
