@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { retryableError, type VigilError } from '../schemas/errors.ts';
 import type { Store } from '../schemas/store.ts';
+import { IngestStats } from './stats.ts';
 import { type Blocks, type TableName, tableNames, tables } from './tables.ts';
 
 export interface BatcherOptions {
@@ -28,13 +29,6 @@ export const defaultBatcherOptions: BatcherOptions = {
   flushConcurrency: 2,
   retryAfterSeconds: 1,
 };
-
-export interface BatcherStats {
-  inserts: number;
-  insertedRows: number;
-  failedInserts: number;
-  refusedRequests: number;
-}
 
 class Batch {
   readonly block;
@@ -62,7 +56,7 @@ export class Batcher {
   private pendingBytes = 0;
   private closing = false;
   private idle: (() => void) | undefined;
-  readonly stats: BatcherStats = { inserts: 0, insertedRows: 0, failedInserts: 0, refusedRequests: 0 };
+  readonly stats = new IngestStats();
 
   constructor(
     private readonly store: Store,
@@ -80,10 +74,9 @@ export class Batcher {
    * interleaves) and returns its result with a promise of their commit.
    * `sizeHint` (the decoded request size) decides admission before any row is added.
    */
-  append<R>(sizeHint: number, fill: (blocks: Blocks) => R): { result: R; committed: Promise<void> } {
+  append<R>(sizeHint: number, fill: (blocks: Blocks) => R): { result: R; rows: number; committed: Promise<void> } {
     if (this.closing) throw retryableError('VIGIL_ERR_SHUTTING_DOWN', this.options.retryAfterSeconds);
     if (this.pendingBytes > 0 && this.pendingBytes + sizeHint > this.options.maxPendingBytes) {
-      this.stats.refusedRequests++;
       throw retryableError(
         'VIGIL_ERR_OVERLOADED',
         this.options.retryAfterSeconds,
@@ -111,16 +104,18 @@ export class Batcher {
     const result = fill(blocks);
 
     const waits: Promise<void>[] = [];
+    let added = 0;
     for (const { batch, rows, bytes } of touched.values()) {
       if (batch.block.rows === rows) continue;
-      const added = batch.block.byteSize - bytes;
-      batch.bytes += added;
-      this.pendingBytes += added;
+      added += batch.block.rows - rows;
+      const addedBytes = batch.block.byteSize - bytes;
+      batch.bytes += addedBytes;
+      this.pendingBytes += addedBytes;
       waits.push(batch.done);
       if (batch.block.rows >= this.options.maxRows || batch.bytes >= this.options.maxBytes) this.seal(batch);
     }
     const committed = waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => undefined);
-    return { result, committed };
+    return { result, rows: added, committed };
   }
 
   /** Stops accepting, flushes everything open and waits until it is stored (or failed). */
@@ -169,17 +164,23 @@ export class Batcher {
     }
   }
 
+  private record(table: TableName, rows: number, ms: number, outcome: 'stored' | 'failed'): void {
+    this.stats.inserts.add({ table, outcome });
+    this.stats.batchRows.record({ table }, rows);
+    this.stats.flushDuration.record({ table, outcome }, ms);
+  }
+
   private async flush(batch: Batch): Promise<void> {
     const rows = batch.block.rows;
     const started = performance.now();
     try {
       await this.store.insertNative(batch.table, batch.block.names, batch.block.encode());
-      this.stats.inserts++;
-      this.stats.insertedRows += rows;
-      this.log.debug({ table: batch.table, rows, ms: Math.round(performance.now() - started) }, 'batch stored');
+      const ms = performance.now() - started;
+      this.record(batch.table, rows, ms, 'stored');
+      this.log.debug({ table: batch.table, rows, ms: Math.round(ms) }, 'batch stored');
       batch.resolve();
     } catch (error) {
-      this.stats.failedInserts++;
+      this.record(batch.table, rows, performance.now() - started, 'failed');
       const detail = error instanceof Error ? error.message : String(error);
       this.log.error({ table: batch.table, rows, err: detail }, 'batch insert failed; its requests get 503');
       batch.reject(retryableError('VIGIL_ERR_STORE_UNAVAILABLE', this.options.retryAfterSeconds, firstLine(detail)));

@@ -101,6 +101,8 @@ export function createIngestHttpServer(
       if (!res.headersSent) sendError(res, encoding ?? 'json', error);
       // Stop reading a body we refused; the response above already says why.
       if (!req.complete) req.resume();
+    } finally {
+      batcher.stats.requests.add({ transport: 'http', signal, status: String(res.statusCode) });
     }
   }
 

@@ -48,7 +48,9 @@ const codecs: Record<Signal, SignalCodec<unknown>> = {
 export async function ingest(batcher: Batcher, signal: Signal, encoding: Encoding, body: Buffer): Promise<Rejections> {
   const c = codecs[signal];
   const request = encoding === 'protobuf' ? c.protobuf(body) : c.json(body.toString('utf8'));
-  const { result: rejected, committed } = batcher.append(body.length, (blocks) => c.append(request, blocks));
+  const { result: rejected, rows, committed } = batcher.append(body.length, (blocks) => c.append(request, blocks));
   await committed;
+  batcher.stats.items.add({ signal, outcome: 'stored' }, rows);
+  if (rejected.count > 0) batcher.stats.items.add({ signal, outcome: 'rejected' }, rejected.count);
   return rejected;
 }
