@@ -2,6 +2,8 @@
 // is recorded in vigil_schema_migrations; re-running applies only what is missing. Every
 // statement is IF NOT EXISTS, so a start-up that crashed halfway simply runs the file again.
 // Afterwards the tables' TTLs are brought in line with the configured retention.
+// Several processes may start at once against one server (scale-out) and then both apply a
+// file: every migration must therefore be idempotent (IF NOT EXISTS, no data rewrites).
 
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

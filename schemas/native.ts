@@ -36,11 +36,36 @@ export class ByteWriter {
   }
 
   string(value: string): void {
+    const n = value.length;
     // A UTF-16 code unit takes at most 3 UTF-8 bytes.
-    this.ensure(10 + value.length * 3);
-    const size = value.length < 64 && isAscii(value) ? value.length : Buffer.byteLength(value);
-    this.varint(size);
+    this.ensure(10 + n * 3);
+    if (n < 128) {
+      // Short ASCII (most names, keys and values) is copied by hand: cheaper than a native call.
+      const buf = this.buf;
+      const start = this.length + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[start + i] = c;
+      }
+      if (i === n) {
+        buf[this.length] = n;
+        this.length = start + n;
+        return;
+      }
+    }
+    this.varint(Buffer.byteLength(value));
     this.length += this.buf.write(value, this.length, 'utf8');
+  }
+
+  /** A string given as UTF-8 bytes (e.g. straight from a protobuf message). */
+  stringBytes(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(10 + n);
+    this.varint(n);
+    this.buf.set(src.subarray(start, end), this.length);
+    this.length += n;
   }
 
   bytes(view: ArrayBufferView): void {
@@ -54,11 +79,6 @@ export class ByteWriter {
   }
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 export interface NativeColumn {
   /** The ClickHouse type name written into the block. */
   readonly type: string;
@@ -70,27 +90,33 @@ export interface NativeColumn {
   clear(): void;
 }
 
+/** Strings, serialized as they are pushed: encoding a block is then a copy. */
 export class StringColumn implements NativeColumn {
   readonly type = 'String';
-  private values: string[] = [];
-  byteSize = 0;
+  private readonly data = new ByteWriter(16 * 1024);
+  length = 0;
 
-  get length(): number {
-    return this.values.length;
+  get byteSize(): number {
+    return this.data.length;
   }
 
   push(value: string): void {
-    this.values.push(value);
-    this.byteSize += value.length + 1;
+    this.data.string(value);
+    this.length++;
+  }
+
+  pushBytes(src: Uint8Array, start: number, end: number): void {
+    this.data.stringBytes(src, start, end);
+    this.length++;
   }
 
   write(out: ByteWriter): void {
-    for (const v of this.values) out.string(v);
+    out.bytes(this.data.result());
   }
 
   clear(): void {
-    this.values = [];
-    this.byteSize = 0;
+    this.data.length = 0;
+    this.length = 0;
   }
 }
 
@@ -168,10 +194,32 @@ export class DateTime64Column extends FixedColumn<BigInt64Array> {
   }
 }
 
+/** The UInt64 end offsets of Array and Map columns, kept as 32-bit numbers until written. */
+class OffsetsColumn extends FixedColumn<Uint32Array> {
+  constructor() {
+    super('UInt64', Uint32Array);
+  }
+
+  override get byteSize(): number {
+    return this.length * 8;
+  }
+
+  push(offset: number): void {
+    const i = this.slot();
+    this.data[i] = offset;
+  }
+
+  override write(out: ByteWriter): void {
+    const wide = new BigUint64Array(this.length);
+    for (let i = 0; i < this.length; i++) wide[i] = BigInt(this.data[i]!);
+    out.bytes(wide);
+  }
+}
+
 /** Array(T): end offsets per row over an inner column holding every element. */
 export class ArrayColumn<C extends NativeColumn> implements NativeColumn {
   readonly type: string;
-  private readonly offsets = new UInt64Column();
+  private readonly offsets = new OffsetsColumn();
 
   constructor(readonly inner: C) {
     this.type = `Array(${inner.type})`;
@@ -204,7 +252,7 @@ export class ArrayColumn<C extends NativeColumn> implements NativeColumn {
 /** Map(String, String). Callers push entries already sorted by key (see rows/attributes.ts). */
 export class StringMapColumn implements NativeColumn {
   readonly type = 'Map(String, String)';
-  private readonly offsets = new UInt64Column();
+  private readonly offsets = new OffsetsColumn();
   private readonly keys = new StringColumn();
   private readonly values = new StringColumn();
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { assertIdentifier, onCluster, quoteColumn, quoteIdentifier, quoteString, type Retention } from './ddl.ts';
 import { migrate } from './migrate.ts';
@@ -160,7 +160,16 @@ async function openEmbedded(config: StoreConfig): Promise<Store> {
 
 async function openServer(config: StoreConfig, url: string): Promise<Store> {
   const connect = (database: string, clickhouse_settings: ClickHouseSettings = {}): ClickHouseClient =>
-    createClient({ url, username: config.user, password: config.password, database, application: 'vigil', clickhouse_settings });
+    createClient({
+      url,
+      username: config.user,
+      password: config.password,
+      database,
+      application: 'vigil',
+      clickhouse_settings,
+      // Failures reach the caller as errors (and Vigil's log); the client's own stderr logger would repeat them.
+      log: { level: ClickHouseLogLevel.OFF },
+    });
   // The database may not exist yet, and a client bound to a missing database cannot create it.
   const bootstrap = connect('default');
   try {
@@ -191,9 +200,17 @@ async function openServer(config: StoreConfig, url: string): Promise<Store> {
   };
 }
 
+/**
+ * Ready = both connections can run a query in the database. (A server's /ping answers
+ * without checking credentials or the database, so it cannot tell.)
+ */
 async function pingBoth(write: ClickHouseClient, read: ClickHouseClient): Promise<boolean> {
-  const results = await Promise.all([write.ping(), read.ping()]);
-  return results.every((r) => r.success);
+  try {
+    await Promise.all([write.command({ query: 'SELECT 1' }), read.command({ query: 'SELECT 1' })]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function closeBoth(write: ClickHouseClient, read: ClickHouseClient): Promise<void> {
