@@ -7,7 +7,10 @@ const root = new URL('..', import.meta.url).pathname;
 
 export interface VigilProcess {
   child: ChildProcess;
+  /** The OTLP/HTTP base URL; empty for `vigil query`, which has no OTLP port. */
   otlpUrl: string;
+  /** The query API base URL (no trailing slash); undefined for `vigil ingest`. */
+  queryUrl?: string | undefined;
   /** Log lines printed so far (pino JSON). */
   lines: string[];
   /** Resolves with the exit code. */
@@ -17,17 +20,27 @@ export interface VigilProcess {
 export function startVigilProcess(env: Record<string, string>, args: string[] = []): Promise<VigilProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'query/vigil.ts', ...args], {
     cwd: root,
-    env: { ...process.env, VIGIL_OTLP_HTTP_PORT: '0', VIGIL_QUERY_PORT: '0', ...env },
+    env: { ...process.env, VIGIL_OTLP_HTTP_PORT: '0', VIGIL_OTLP_GRPC_PORT: '0', VIGIL_QUERY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // The banners a role prints once it is ready: `vigil ingest` only the OTLP one, `vigil query`
+  // only the query one, `vigil` both.
+  const role = args[0] ?? 'all';
+  const wantOtlp = role !== 'query';
+  const wantQuery = role !== 'ingest';
+  let otlpUrl: string | undefined;
+  let queryUrl: string | undefined;
   return new Promise((resolve, reject) => {
     void exited.then((code) => reject(new Error(`vigil exited with ${code} before it was ready:\n${lines.join('\n')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
-      const m = /send OTLP\/HTTP to (http:\/\/[^ ]+)/.exec(line);
-      if (m) resolve({ child, otlpUrl: m[1]!, lines, exited });
+      otlpUrl ??= /send OTLP\/HTTP to (http:\/\/[^ "]+)/.exec(line)?.[1];
+      queryUrl ??= /query API and UI at (http:\/\/[^ "]+?)\/?"/.exec(line)?.[1];
+      if ((!wantOtlp || otlpUrl !== undefined) && (!wantQuery || queryUrl !== undefined)) {
+        resolve({ child, otlpUrl: otlpUrl ?? '', queryUrl, lines, exited });
+      }
     });
   });
 }

@@ -41,22 +41,27 @@ export function selfMetricsRequest(batcher: Batcher, startNanos: bigint, timeNan
   };
 }
 
-/** Stores the ingest metrics every `intervalMs`; returns a function that stops (after one last report). */
-export function startSelfMetrics(batcher: Batcher, intervalMs: number, log: Logger): () => Promise<void> {
+/**
+ * Stores the ingest metrics every `intervalMs`. The returned stop function appends a last
+ * report without waiting for it: the batcher's close, which follows, stores it.
+ */
+export function startSelfMetrics(batcher: Batcher, intervalMs: number, log: Logger): () => void {
   const start = nowNanos();
   const instance = `${hostname()}:${process.pid}`;
-  const report = async () => {
+  const report = () => {
     const request = selfMetricsRequest(batcher, start, nowNanos(), instance);
     try {
-      await batcher.append(0, (blocks) => appendMetrics(request, blocks)).committed;
+      batcher
+        .append(0, (blocks) => appendMetrics(request, blocks))
+        .committed.catch((error: unknown) => log.warn({ err: error }, 'could not store self-metrics'));
     } catch (error) {
       log.warn({ err: error }, 'could not store self-metrics');
     }
   };
-  const timer = setInterval(() => void report(), intervalMs);
+  const timer = setInterval(report, intervalMs);
   timer.unref();
-  return async () => {
+  return () => {
     clearInterval(timer);
-    await report();
+    report();
   };
 }

@@ -5,13 +5,17 @@ import type { Logger } from 'pino';
 import { isLoopback } from '../schemas/auth.ts';
 import type { Store } from '../schemas/store.ts';
 import { Batcher } from './batcher.ts';
+import { createIngestGrpcServer } from './grpc.ts';
 import { createIngestHttpServer } from './http.ts';
+import { startSelfMetrics } from './selfmetrics.ts';
 import type { IngestSettings } from './settings.ts';
 
 export interface IngestService {
   readonly batcher: Batcher;
   /** Base URL of the OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 */
   readonly httpUrl: string;
+  /** Address of the OTLP/gRPC receiver, e.g. 127.0.0.1:4317 */
+  readonly grpcAddress: string;
   /** Stops accepting, answers what is in flight once it is stored, then resolves. */
   close(): Promise<void>;
 }
@@ -42,15 +46,28 @@ export async function startIngest(store: Store, settings: IngestSettings, host: 
     log.warn({ host }, 'OTLP ingest listens beyond loopback without authentication: set VIGIL_INGEST_TOKENS');
   }
   const httpUrl = await listen(http, settings.httpPort, host);
+  const grpc = createIngestGrpcServer(
+    batcher,
+    { maxMessageBytes: settings.grpcMaxMessageBytes, tokens: settings.tokens },
+    log.child({ component: 'otlp-grpc' }),
+  );
+  const grpcAddress = await grpc.start(host, settings.grpcPort);
+  const stopSelfMetrics = startSelfMetrics(batcher, settings.selfMetricsIntervalMs, log.child({ component: 'self-metrics' }));
 
   return {
     batcher,
     httpUrl,
+    grpcAddress,
     async close() {
       closing = true;
+      stopSelfMetrics();
       const closed = new Promise((resolve) => http.close(resolve));
       http.closeIdleConnections();
+      // Stop taking gRPC calls before the batcher closes; the calls in flight finish once
+      // batcher.close() has stored their rows.
+      const grpcClosed = grpc.close();
       await batcher.close();
+      await grpcClosed;
       await otlpHttp.drained();
       http.closeAllConnections();
       await closed;

@@ -3,6 +3,12 @@ import { duration, integer, readSettings, size } from '../schemas/settings.ts';
 
 export const ingestSettings = {
   httpPort: integer('VIGIL_OTLP_HTTP_PORT', 4318, 'OTLP/HTTP port (POST /v1/traces, /v1/metrics, /v1/logs).'),
+  grpcPort: integer('VIGIL_OTLP_GRPC_PORT', 4317, 'OTLP/gRPC port (TraceService, MetricsService and LogsService Export).'),
+  grpcMaxMessageBytes: size(
+    'VIGIL_GRPC_MAX_MESSAGE_SIZE',
+    '4MiB',
+    'Largest OTLP/gRPC message, after decompression; larger ones get RESOURCE_EXHAUSTED.',
+  ),
   maxBodyBytes: size('VIGIL_MAX_BODY_SIZE', '64MiB', 'Largest OTLP request body, after decompression; larger ones get 413.'),
   batchMaxRows: integer('VIGIL_BATCH_MAX_ROWS', 5000, 'A table batch is stored once it holds this many rows.', 1),
   batchMaxBytes: size('VIGIL_BATCH_MAX_SIZE', '8MiB', 'A table batch is stored once its columns hold this many bytes.'),
@@ -15,6 +21,11 @@ export const ingestSettings = {
   tokens: tokens(
     'VIGIL_INGEST_TOKENS',
     'Comma-separated bearer tokens OTLP clients must send (Authorization: Bearer ...); empty: no authentication.',
+  ),
+  selfMetricsIntervalMs: duration(
+    'VIGIL_SELF_METRICS_INTERVAL',
+    '10s',
+    "How often Vigil stores its own ingest metrics (service.name vigil: requests, items, inserts, batch rows, flush duration, pending bytes).",
   ),
   flushConcurrency: integer('VIGIL_FLUSH_CONCURRENCY', 2, 'Batch inserts running at once.', 1),
 };

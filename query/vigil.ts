@@ -36,6 +36,7 @@ export async function startVigil(role: Role, env: NodeJS.ProcessEnv = process.en
     role === 'ingest' ? undefined : await startQuery(store, readQuerySettings(env), settings.host, logger.child({ component: 'query' }));
   if (ingest) {
     logger.info(`send OTLP/HTTP to ${ingest.httpUrl} (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON, gzip ok)`);
+    logger.info(`send OTLP/gRPC to ${ingest.grpcAddress} (TraceService, MetricsService, LogsService Export; gzip ok)`);
   }
   if (query) logger.info(`query API and UI at ${query.url}/`);
   return {

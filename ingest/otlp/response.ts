@@ -47,6 +47,19 @@ export function encodeStatus(format: Format, code: number, message: string): Uin
   return new ProtoWriter().varint(1, code).string(2, message).finish();
 }
 
+/**
+ * A google.rpc.Status whose one detail is a google.rpc.RetryInfo: how gRPC clients learn
+ * when to retry (sent as the grpc-status-details-bin trailer). The detail is a
+ * google.protobuf.Any (type_url = 1, value = 2); RetryInfo.retry_delay (1) is a
+ * google.protobuf.Duration (seconds = 1).
+ */
+export function encodeRetryStatus(code: number, message: string, retryDelaySeconds: number): Uint8Array {
+  const delay = new ProtoWriter().varint(1, retryDelaySeconds).finish();
+  const retryInfo = new ProtoWriter().message(1, delay).finish();
+  const detail = new ProtoWriter().string(1, 'type.googleapis.com/google.rpc.RetryInfo').message(2, retryInfo).finish();
+  return new ProtoWriter().varint(1, code).string(2, message).message(3, detail).finish();
+}
+
 const utf8 = new TextEncoder();
 
 /** Writes proto3 fields, leaving out default values as proto3 encoders do. */

@@ -36,11 +36,32 @@ function anyValueToJson(value: AnyValue): string {
  * value (grouping, compression). A repeated key keeps its last value.
  */
 export function attributeEntries(attributes: readonly KeyValue[]): Entries {
-  if (attributes.length === 0) return [];
-  const byKey = new Map<string, string>();
-  for (const kv of attributes) byKey.set(kv.key, anyValueToString(kv.value));
-  const entries = [...byKey];
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const n = attributes.length;
+  const entries: Array<readonly [string, string]> = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const kv = attributes[i]!;
+    entries[i] = [kv.key, anyValueToString(kv.value)];
+  }
+  // Attribute lists are short: a stable insertion sort beats Array#sort's set-up there.
+  if (n > 32) entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  else {
+    for (let i = 1; i < n; i++) {
+      const e = entries[i]!;
+      let j = i - 1;
+      while (j >= 0 && entries[j]![0] > e[0]) {
+        entries[j + 1] = entries[j]!;
+        j--;
+      }
+      entries[j + 1] = e;
+    }
+  }
+  // Equal keys are adjacent and in their original order: keep the last of each run.
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    if (i + 1 < n && entries[i + 1]![0] === entries[i]![0]) continue;
+    entries[w++] = entries[i]!;
+  }
+  entries.length = w;
   return entries;
 }
 

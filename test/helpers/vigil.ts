@@ -7,6 +7,8 @@ import { type Vigil, startVigil } from '../../query/vigil.ts';
 
 export interface TestVigil extends Vigil {
   readonly otlpUrl: string;
+  /** host:port of the OTLP/gRPC receiver. */
+  readonly grpcAddress: string;
   readonly dataDir: string;
   /** Runs a read query and returns the rows (64-bit integers as strings). */
   rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>): Promise<T[]>;
@@ -22,6 +24,7 @@ export async function startTestVigil(env: Record<string, string> = {}, dataDir =
     {
       VIGIL_DATA_DIR: dataDir,
       VIGIL_OTLP_HTTP_PORT: '0',
+      VIGIL_OTLP_GRPC_PORT: '0',
       VIGIL_QUERY_PORT: '0',
       VIGIL_BATCH_MAX_AGE: '20ms',
       ...env,
@@ -30,6 +33,7 @@ export async function startTestVigil(env: Record<string, string> = {}, dataDir =
   );
   return Object.assign(vigil, {
     otlpUrl: vigil.ingest!.httpUrl,
+    grpcAddress: vigil.ingest!.grpcAddress,
     dataDir,
     async rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
       const result = await vigil.store.read.query({
