@@ -29,12 +29,6 @@ import type {
   MetricData,
   NumberDataPoint,
   Resource,
-  ResourceLogs,
-  ResourceMetrics,
-  ResourceSpans,
-  ScopeLogs,
-  ScopeMetrics,
-  ScopeSpans,
   Span,
   SpanEvent,
   SpanLink,
@@ -46,17 +40,17 @@ type JsonObject = { [key: string]: unknown };
 
 export function decodeTraceJson(text: string): ExportTraceRequest {
   const body = parseBody(text);
-  return { resourceSpans: list(body.resourceSpans, '', 'resourceSpans', readResourceSpans) };
+  return { resourceSpans: list(body.resourceSpans, '', 'resourceSpans', readResourceEnvelope, TRACES) };
 }
 
 export function decodeMetricsJson(text: string): ExportMetricsRequest {
   const body = parseBody(text);
-  return { resourceMetrics: list(body.resourceMetrics, '', 'resourceMetrics', readResourceMetrics) };
+  return { resourceMetrics: list(body.resourceMetrics, '', 'resourceMetrics', readResourceEnvelope, METRICS) };
 }
 
 export function decodeLogsJson(text: string): ExportLogsRequest {
   const body = parseBody(text);
-  return { resourceLogs: list(body.resourceLogs, '', 'resourceLogs', readResourceLogs) };
+  return { resourceLogs: list(body.resourceLogs, '', 'resourceLogs', readResourceEnvelope, LOGS) };
 }
 
 function parseBody(text: string): JsonObject {
@@ -81,6 +75,53 @@ const SEVERITY_NUMBER = [
   'UNSPECIFIED',
   ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].flatMap((l) => [l, `${l}2`, `${l}3`, `${l}4`]),
 ].map((n) => `SEVERITY_NUMBER_${n}`);
+
+// ---- the envelopes -----------------------------------------------------------
+// The three signals nest alike: Resource* { resource, <scopes>, schemaUrl } holds
+// Scope* { scope, <items>, schemaUrl }. One reader serves them all; a Signal names the
+// two lists and reads an item. The model's keys are the OTLP/JSON keys, so an envelope
+// is built under the keys it was read from, and the types check that they match.
+
+type Envelope<HK extends string, H, IK extends string, T> = { [K in HK]: H } & { [K in IK]: T[] } & { schemaUrl: string };
+type ScopeEnvelope<IK extends string, T> = Envelope<'scope', InstrumentationScope, IK, T>;
+
+interface Signal<SK extends string, IK extends string, T> {
+  readonly scopesKey: SK;
+  readonly itemsKey: IK;
+  readonly readItem: (v: unknown, path: string) => T;
+}
+
+const TRACES = { scopesKey: 'scopeSpans', itemsKey: 'spans', readItem: readSpan } as const;
+const LOGS = { scopesKey: 'scopeLogs', itemsKey: 'logRecords', readItem: readLogRecord } as const;
+const METRICS = { scopesKey: 'scopeMetrics', itemsKey: 'metrics', readItem: readMetric } as const;
+
+function readResourceEnvelope<SK extends string, IK extends string, T>(
+  v: unknown,
+  path: string,
+  signal: Signal<SK, IK, T>,
+): Envelope<'resource', Resource, SK, ScopeEnvelope<IK, T>> {
+  return readEnvelope(v, path, 'resource', readResource, signal.scopesKey, readScopeEnvelope, signal);
+}
+
+function readScopeEnvelope<SK extends string, IK extends string, T>(v: unknown, path: string, signal: Signal<SK, IK, T>): ScopeEnvelope<IK, T> {
+  return readEnvelope(v, path, 'scope', readScope, signal.itemsKey, signal.readItem, signal);
+}
+
+/** Reads `headKey` with `readHead`, then the `itemsKey` list (passing `context`), then schemaUrl. */
+function readEnvelope<HK extends string, H, IK extends string, T, C>(
+  v: unknown,
+  path: string,
+  headKey: HK,
+  readHead: (v: unknown, path: string, key: string) => H,
+  itemsKey: IK,
+  readItem: (v: unknown, path: string, context: C) => T,
+  context: C,
+): Envelope<HK, H, IK, T> {
+  const o = element(v, path);
+  const head = readHead(o[headKey], path, headKey);
+  const items = list(o[itemsKey], path, itemsKey, readItem, context);
+  return { [headKey]: head, [itemsKey]: items, schemaUrl: string(o.schemaUrl, path, 'schemaUrl') } as Envelope<HK, H, IK, T>;
+}
 
 // ---- common/v1, resource/v1 --------------------------------------------------
 
@@ -128,8 +169,8 @@ function readAnyValue(v: unknown, path: string, depth: number): AnyValue {
       case 'boolValue': member = bool(raw, path, key); break;
       case 'intValue': member = int64(raw, path, key); break;
       case 'doubleValue': member = double(raw, path, key); break;
-      case 'arrayValue': member = readArrayValue(raw, join(path, key), depth + 1); break;
-      case 'kvlistValue': member = { kvlist: readKeyValueList(raw, join(path, key), depth + 1) }; break;
+      case 'arrayValue': member = readValues(raw, join(path, key), readAnyValue, depth + 1); break;
+      case 'kvlistValue': member = { kvlist: readValues(raw, join(path, key), readKeyValue, depth + 1) }; break;
       case 'bytesValue': member = base64(raw, path, key); break;
       default: continue; // unknown field
     }
@@ -140,41 +181,12 @@ function readAnyValue(v: unknown, path: string, depth: number): AnyValue {
   return value;
 }
 
-function readArrayValue(v: unknown, path: string, depth: number): AnyValue[] {
-  const o = element(v, path);
-  const items = array(o.values, path, 'values');
-  const values: AnyValue[] = [];
-  for (let i = 0; i < items.length; i++) values.push(readAnyValue(items[i], `${path}.values[${i}]`, depth));
-  return values;
-}
-
-function readKeyValueList(v: unknown, path: string, depth: number): KeyValue[] {
-  const o = element(v, path);
-  const items = array(o.values, path, 'values');
-  const values: KeyValue[] = [];
-  for (let i = 0; i < items.length; i++) values.push(readKeyValue(items[i], `${path}.values[${i}]`, depth));
-  return values;
+/** ArrayValue and KeyValueList: an object whose `values` lists AnyValues or KeyValues. */
+function readValues<T>(v: unknown, path: string, readValue: (v: unknown, path: string, depth: number) => T, depth: number): T[] {
+  return list(element(v, path).values, path, 'values', readValue, depth);
 }
 
 // ---- trace/v1 ----------------------------------------------------------------
-
-function readResourceSpans(v: unknown, path: string): ResourceSpans {
-  const o = element(v, path);
-  return {
-    resource: readResource(o.resource, path, 'resource'),
-    scopeSpans: list(o.scopeSpans, path, 'scopeSpans', readScopeSpans),
-    schemaUrl: string(o.schemaUrl, path, 'schemaUrl'),
-  };
-}
-
-function readScopeSpans(v: unknown, path: string): ScopeSpans {
-  const o = element(v, path);
-  return {
-    scope: readScope(o.scope, path, 'scope'),
-    spans: list(o.spans, path, 'spans', readSpan),
-    schemaUrl: string(o.schemaUrl, path, 'schemaUrl'),
-  };
-}
 
 function readSpan(v: unknown, path: string): Span {
   const o = element(v, path);
@@ -229,24 +241,6 @@ function readStatus(v: unknown, path: string, key: string): SpanStatus {
 
 // ---- logs/v1 -----------------------------------------------------------------
 
-function readResourceLogs(v: unknown, path: string): ResourceLogs {
-  const o = element(v, path);
-  return {
-    resource: readResource(o.resource, path, 'resource'),
-    scopeLogs: list(o.scopeLogs, path, 'scopeLogs', readScopeLogs),
-    schemaUrl: string(o.schemaUrl, path, 'schemaUrl'),
-  };
-}
-
-function readScopeLogs(v: unknown, path: string): ScopeLogs {
-  const o = element(v, path);
-  return {
-    scope: readScope(o.scope, path, 'scope'),
-    logRecords: list(o.logRecords, path, 'logRecords', readLogRecord),
-    schemaUrl: string(o.schemaUrl, path, 'schemaUrl'),
-  };
-}
-
 function readLogRecord(v: unknown, path: string): LogRecord {
   const o = element(v, path);
   return {
@@ -265,24 +259,6 @@ function readLogRecord(v: unknown, path: string): LogRecord {
 }
 
 // ---- metrics/v1 --------------------------------------------------------------
-
-function readResourceMetrics(v: unknown, path: string): ResourceMetrics {
-  const o = element(v, path);
-  return {
-    resource: readResource(o.resource, path, 'resource'),
-    scopeMetrics: list(o.scopeMetrics, path, 'scopeMetrics', readScopeMetrics),
-    schemaUrl: string(o.schemaUrl, path, 'schemaUrl'),
-  };
-}
-
-function readScopeMetrics(v: unknown, path: string): ScopeMetrics {
-  const o = element(v, path);
-  return {
-    scope: readScope(o.scope, path, 'scope'),
-    metrics: list(o.metrics, path, 'metrics', readMetric),
-    schemaUrl: string(o.schemaUrl, path, 'schemaUrl'),
-  };
-}
 
 const METRIC_DATA_KEYS = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
 
@@ -309,28 +285,28 @@ function readMetric(v: unknown, path: string): Metric {
 function readMetricData(type: (typeof METRIC_DATA_KEYS)[number], o: JsonObject, path: string): MetricData {
   switch (type) {
     case 'gauge':
-      return { type, dataPoints: list(o.dataPoints, path, 'dataPoints', readNumberDataPoint) };
+      return { type, dataPoints: list(o.dataPoints, path, 'dataPoints', readDataPoint, numberPoint) };
     case 'sum':
       return {
         type,
-        dataPoints: list(o.dataPoints, path, 'dataPoints', readNumberDataPoint),
+        dataPoints: list(o.dataPoints, path, 'dataPoints', readDataPoint, numberPoint),
         aggregationTemporality: enumeration(o.aggregationTemporality, path, 'aggregationTemporality', AGGREGATION_TEMPORALITY),
         isMonotonic: bool(o.isMonotonic, path, 'isMonotonic'),
       };
     case 'histogram':
       return {
         type,
-        dataPoints: list(o.dataPoints, path, 'dataPoints', readHistogramDataPoint),
+        dataPoints: list(o.dataPoints, path, 'dataPoints', readDataPoint, histogramPoint),
         aggregationTemporality: enumeration(o.aggregationTemporality, path, 'aggregationTemporality', AGGREGATION_TEMPORALITY),
       };
     case 'exponentialHistogram':
       return {
         type,
-        dataPoints: list(o.dataPoints, path, 'dataPoints', readExponentialHistogramDataPoint),
+        dataPoints: list(o.dataPoints, path, 'dataPoints', readDataPoint, exponentialHistogramPoint),
         aggregationTemporality: enumeration(o.aggregationTemporality, path, 'aggregationTemporality', AGGREGATION_TEMPORALITY),
       };
     case 'summary':
-      return { type, dataPoints: list(o.dataPoints, path, 'dataPoints', readSummaryDataPoint) };
+      return { type, dataPoints: list(o.dataPoints, path, 'dataPoints', readDataPoint, summaryPoint) };
   }
 }
 
@@ -345,54 +321,57 @@ function pointValue(o: JsonObject, path: string): number {
   return Number(int64(asInt, path, 'asInt'));
 }
 
-function readNumberDataPoint(v: unknown, path: string): NumberDataPoint {
+// The four data point types begin with attributes, startTimeUnixNano and timeUnixNano:
+// readDataPoint reads those, in that order, and the type's maker reads the rest.
+type PointMaker<P> = (o: JsonObject, path: string, attributes: KeyValue[], startTimeUnixNano: bigint, timeUnixNano: bigint) => P;
+
+function readDataPoint<P>(v: unknown, path: string, make: PointMaker<P>): P {
   const o = element(v, path);
-  return {
-    attributes: list(o.attributes, path, 'attributes', readKeyValue),
-    startTimeUnixNano: timestamp(o.startTimeUnixNano, path, 'startTimeUnixNano'),
-    timeUnixNano: timestamp(o.timeUnixNano, path, 'timeUnixNano'),
-    value: pointValue(o, path),
-    exemplars: list(o.exemplars, path, 'exemplars', readExemplar),
-    flags: uint32(o.flags, path, 'flags'),
-  };
+  const attributes = list(o.attributes, path, 'attributes', readKeyValue);
+  const startTimeUnixNano = timestamp(o.startTimeUnixNano, path, 'startTimeUnixNano');
+  const timeUnixNano = timestamp(o.timeUnixNano, path, 'timeUnixNano');
+  return make(o, path, attributes, startTimeUnixNano, timeUnixNano);
 }
 
-function readHistogramDataPoint(v: unknown, path: string): HistogramDataPoint {
-  const o = element(v, path);
-  return {
-    attributes: list(o.attributes, path, 'attributes', readKeyValue),
-    startTimeUnixNano: timestamp(o.startTimeUnixNano, path, 'startTimeUnixNano'),
-    timeUnixNano: timestamp(o.timeUnixNano, path, 'timeUnixNano'),
-    count: count(o.count, path, 'count'),
-    sum: optionalDouble(o.sum, path, 'sum'),
-    bucketCounts: counts(o.bucketCounts, path, 'bucketCounts'),
-    explicitBounds: doubles(o.explicitBounds, path, 'explicitBounds'),
-    exemplars: list(o.exemplars, path, 'exemplars', readExemplar),
-    flags: uint32(o.flags, path, 'flags'),
-    min: optionalDouble(o.min, path, 'min'),
-    max: optionalDouble(o.max, path, 'max'),
-  };
-}
+const numberPoint: PointMaker<NumberDataPoint> = (o, path, attributes, startTimeUnixNano, timeUnixNano) => ({
+  attributes,
+  startTimeUnixNano,
+  timeUnixNano,
+  value: pointValue(o, path),
+  exemplars: list(o.exemplars, path, 'exemplars', readExemplar),
+  flags: uint32(o.flags, path, 'flags'),
+});
 
-function readExponentialHistogramDataPoint(v: unknown, path: string): ExponentialHistogramDataPoint {
-  const o = element(v, path);
-  return {
-    attributes: list(o.attributes, path, 'attributes', readKeyValue),
-    startTimeUnixNano: timestamp(o.startTimeUnixNano, path, 'startTimeUnixNano'),
-    timeUnixNano: timestamp(o.timeUnixNano, path, 'timeUnixNano'),
-    count: count(o.count, path, 'count'),
-    sum: optionalDouble(o.sum, path, 'sum'),
-    scale: int32(o.scale, path, 'scale'),
-    zeroCount: count(o.zeroCount, path, 'zeroCount'),
-    positive: readBuckets(o.positive, path, 'positive'),
-    negative: readBuckets(o.negative, path, 'negative'),
-    flags: uint32(o.flags, path, 'flags'),
-    exemplars: list(o.exemplars, path, 'exemplars', readExemplar),
-    min: optionalDouble(o.min, path, 'min'),
-    max: optionalDouble(o.max, path, 'max'),
-    zeroThreshold: double(o.zeroThreshold, path, 'zeroThreshold'),
-  };
-}
+const histogramPoint: PointMaker<HistogramDataPoint> = (o, path, attributes, startTimeUnixNano, timeUnixNano) => ({
+  attributes,
+  startTimeUnixNano,
+  timeUnixNano,
+  count: count(o.count, path, 'count'),
+  sum: optionalDouble(o.sum, path, 'sum'),
+  bucketCounts: counts(o.bucketCounts, path, 'bucketCounts'),
+  explicitBounds: doubles(o.explicitBounds, path, 'explicitBounds'),
+  exemplars: list(o.exemplars, path, 'exemplars', readExemplar),
+  flags: uint32(o.flags, path, 'flags'),
+  min: optionalDouble(o.min, path, 'min'),
+  max: optionalDouble(o.max, path, 'max'),
+});
+
+const exponentialHistogramPoint: PointMaker<ExponentialHistogramDataPoint> = (o, path, attributes, startTimeUnixNano, timeUnixNano) => ({
+  attributes,
+  startTimeUnixNano,
+  timeUnixNano,
+  count: count(o.count, path, 'count'),
+  sum: optionalDouble(o.sum, path, 'sum'),
+  scale: int32(o.scale, path, 'scale'),
+  zeroCount: count(o.zeroCount, path, 'zeroCount'),
+  positive: readBuckets(o.positive, path, 'positive'),
+  negative: readBuckets(o.negative, path, 'negative'),
+  flags: uint32(o.flags, path, 'flags'),
+  exemplars: list(o.exemplars, path, 'exemplars', readExemplar),
+  min: optionalDouble(o.min, path, 'min'),
+  max: optionalDouble(o.max, path, 'max'),
+  zeroThreshold: double(o.zeroThreshold, path, 'zeroThreshold'),
+});
 
 function readBuckets(v: unknown, path: string, key: string): ExponentialHistogramBuckets {
   const o = message(v, path, key);
@@ -401,18 +380,15 @@ function readBuckets(v: unknown, path: string, key: string): ExponentialHistogra
   return { offset: int32(o.offset, p, 'offset'), bucketCounts: counts(o.bucketCounts, p, 'bucketCounts') };
 }
 
-function readSummaryDataPoint(v: unknown, path: string): SummaryDataPoint {
-  const o = element(v, path);
-  return {
-    attributes: list(o.attributes, path, 'attributes', readKeyValue),
-    startTimeUnixNano: timestamp(o.startTimeUnixNano, path, 'startTimeUnixNano'),
-    timeUnixNano: timestamp(o.timeUnixNano, path, 'timeUnixNano'),
-    count: count(o.count, path, 'count'),
-    sum: double(o.sum, path, 'sum'),
-    quantileValues: list(o.quantileValues, path, 'quantileValues', readValueAtQuantile),
-    flags: uint32(o.flags, path, 'flags'),
-  };
-}
+const summaryPoint: PointMaker<SummaryDataPoint> = (o, path, attributes, startTimeUnixNano, timeUnixNano) => ({
+  attributes,
+  startTimeUnixNano,
+  timeUnixNano,
+  count: count(o.count, path, 'count'),
+  sum: double(o.sum, path, 'sum'),
+  quantileValues: list(o.quantileValues, path, 'quantileValues', readValueAtQuantile),
+  flags: uint32(o.flags, path, 'flags'),
+});
 
 function readValueAtQuantile(v: unknown, path: string): { quantile: number; value: number } {
   const o = element(v, path);
@@ -459,12 +435,13 @@ function array(v: unknown, path: string, key: string): readonly unknown[] {
   return v;
 }
 
-function list<T>(v: unknown, path: string, key: string, read: (item: unknown, path: string) => T): T[] {
+/** Reads each element with `read`, passing it `context` (a module constant, or a depth) if given. */
+function list<T, C = undefined>(v: unknown, path: string, key: string, read: (item: unknown, path: string, context: C) => T, context?: C): T[] {
   const items = array(v, path, key);
   const out: T[] = [];
   if (items.length === 0) return out;
   const p = join(path, key);
-  for (let i = 0; i < items.length; i++) out.push(read(items[i], `${p}[${i}]`));
+  for (let i = 0; i < items.length; i++) out.push(read(items[i], `${p}[${i}]`, context as C));
   return out;
 }
 

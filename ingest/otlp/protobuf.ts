@@ -21,7 +21,6 @@ import type {
   HistogramDataPoint,
   InstrumentationScope,
   KeyValue,
-  KeyValueList,
   LogRecord,
   Metric,
   MetricData,
@@ -41,36 +40,111 @@ import type {
 } from './model.ts';
 
 export function decodeTraceRequest(bytes: Uint8Array): ExportTraceRequest {
-  const r = new WireReader(bytes, 'ExportTraceServiceRequest');
-  const resourceSpans: ResourceSpans[] = [];
-  while (r.pos < bytes.length) {
-    const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) resourceSpans.push(readResourceSpans(r, r.delimitedEnd()));
-    else r.skip(tag);
-  }
-  return { resourceSpans };
+  return { resourceSpans: readRequest(bytes, TRACES) };
 }
 
 export function decodeMetricsRequest(bytes: Uint8Array): ExportMetricsRequest {
-  const r = new WireReader(bytes, 'ExportMetricsServiceRequest');
-  const resourceMetrics: ResourceMetrics[] = [];
-  while (r.pos < bytes.length) {
-    const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) resourceMetrics.push(readResourceMetrics(r, r.delimitedEnd()));
-    else r.skip(tag);
-  }
-  return { resourceMetrics };
+  return { resourceMetrics: readRequest(bytes, METRICS) };
 }
 
 export function decodeLogsRequest(bytes: Uint8Array): ExportLogsRequest {
-  const r = new WireReader(bytes, 'ExportLogsServiceRequest');
-  const resourceLogs: ResourceLogs[] = [];
+  return { resourceLogs: readRequest(bytes, LOGS) };
+}
+
+// ---- the envelopes -----------------------------------------------------------
+// The three signals nest alike: Export*ServiceRequest holds Resource* messages (field 1),
+// and Resource* and Scope* both hold their resource or scope (1), a repeated field (2)
+// and schema_url (3). One reader serves them all; a Signal says what differs: the
+// message names (for errors), the item reader, and how to build the model objects,
+// whose keys differ. Signals are module constants, so no closure is made per message.
+
+interface Signal<R, S, T> {
+  readonly request: string;
+  readonly resource: string;
+  readonly scope: string;
+  readonly readItem: (r: WireReader, end: number) => T;
+  readonly scopeOf: (scope: InstrumentationScope, items: T[], schemaUrl: string) => S;
+  readonly resourceOf: (resource: Resource, scopes: S[], schemaUrl: string) => R;
+}
+
+function signal<R, S, T>(
+  [request, resource, scope]: [string, string, string],
+  readItem: Signal<R, S, T>['readItem'],
+  scopeOf: Signal<R, S, T>['scopeOf'],
+  resourceOf: Signal<R, S, T>['resourceOf'],
+): Signal<R, S, T> {
+  return { request, resource, scope, readItem, scopeOf, resourceOf };
+}
+
+const TRACES = signal(
+  ['ExportTraceServiceRequest', 'ResourceSpans', 'ScopeSpans'],
+  readSpan,
+  (scope, spans, schemaUrl): ScopeSpans => ({ scope, spans, schemaUrl }),
+  (resource, scopeSpans, schemaUrl): ResourceSpans => ({ resource, scopeSpans, schemaUrl }),
+);
+
+const LOGS = signal(
+  ['ExportLogsServiceRequest', 'ResourceLogs', 'ScopeLogs'],
+  readLogRecord,
+  (scope, logRecords, schemaUrl): ScopeLogs => ({ scope, logRecords, schemaUrl }),
+  (resource, scopeLogs, schemaUrl): ResourceLogs => ({ resource, scopeLogs, schemaUrl }),
+);
+
+const METRICS = signal(
+  ['ExportMetricsServiceRequest', 'ResourceMetrics', 'ScopeMetrics'],
+  readMetric,
+  (scope, metrics, schemaUrl): ScopeMetrics => ({ scope, metrics, schemaUrl }),
+  (resource, scopeMetrics, schemaUrl): ResourceMetrics => ({ resource, scopeMetrics, schemaUrl }),
+);
+
+function readRequest<R, S, T>(bytes: Uint8Array, signal: Signal<R, S, T>): R[] {
+  const r = new WireReader(bytes, signal.request);
+  const resources: R[] = [];
   while (r.pos < bytes.length) {
     const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) resourceLogs.push(readResourceLogs(r, r.delimitedEnd()));
+    if (tag === ((1 << 3) | 2)) resources.push(readResourceEnvelope(r, r.delimitedEnd(), signal));
     else r.skip(tag);
   }
-  return { resourceLogs };
+  return resources;
+}
+
+function readResourceEnvelope<R, S, T>(r: WireReader, end: number, signal: Signal<R, S, T>): R {
+  const resource: Resource = { attributes: [], droppedAttributesCount: 0 };
+  return readEnvelope(r, end, signal.resource, readResource, resource, readScopeEnvelope, signal, signal.resourceOf);
+}
+
+function readScopeEnvelope<R, S, T>(r: WireReader, end: number, signal: Signal<R, S, T>): S {
+  const scope: InstrumentationScope = { name: '', version: '', attributes: [], droppedAttributesCount: 0 };
+  return readEnvelope(r, end, signal.scope, readScope, scope, signal.readItem, signal, signal.scopeOf);
+}
+
+/**
+ * Reads a Resource* or Scope* message: `readHead` merges field 1 into `head`, `readItem`
+ * reads each field 2 (given `context`), and `make` builds the result.
+ */
+function readEnvelope<H, T, C, O>(
+  r: WireReader,
+  end: number,
+  what: string,
+  readHead: (r: WireReader, end: number, head: H) => void,
+  head: H,
+  readItem: (r: WireReader, end: number, context: C) => T,
+  context: C,
+  make: (head: H, items: T[], schemaUrl: string) => O,
+): O {
+  const items: T[] = [];
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case (1 << 3) | 2: readHead(r, r.delimitedEnd(), head); break;
+      case (2 << 3) | 2: items.push(readItem(r, r.delimitedEnd(), context)); break;
+      case (3 << 3) | 2: schemaUrl = r.string(); break;
+      default: r.skip(tag);
+    }
+  }
+  r.exit(end, what);
+  return make(head, items, schemaUrl);
 }
 
 // ---- common/v1, resource/v1 --------------------------------------------------
@@ -126,8 +200,8 @@ function readAnyValue(r: WireReader, end: number, depth: number): AnyValue {
       case (2 << 3) | 0: value = r.bool(); break;
       case (3 << 3) | 0: value = r.int64(); break;
       case (4 << 3) | 1: value = r.double(); break;
-      case (5 << 3) | 2: value = readArrayValue(r, r.delimitedEnd(), depth + 1); break;
-      case (6 << 3) | 2: value = readKeyValueList(r, r.delimitedEnd(), depth + 1); break;
+      case (5 << 3) | 2: value = readValues(r, r.delimitedEnd(), 'ArrayValue', readAnyValue, depth + 1); break;
+      case (6 << 3) | 2: value = { kvlist: readValues(r, r.delimitedEnd(), 'KeyValueList', readKeyValue, depth + 1) }; break;
       // A copy: the request buffer is reused or freed once the request is answered.
       case (7 << 3) | 2: value = new Uint8Array(r.bytes()); break;
       default: r.skip(tag);
@@ -137,63 +211,25 @@ function readAnyValue(r: WireReader, end: number, depth: number): AnyValue {
   return value;
 }
 
-function readArrayValue(r: WireReader, end: number, depth: number): AnyValue[] {
-  const values: AnyValue[] = [];
+// ArrayValue and KeyValueList: one repeated field (1), of AnyValue or of KeyValue.
+function readValues<T>(
+  r: WireReader,
+  end: number,
+  what: string,
+  readValue: (r: WireReader, end: number, depth: number) => T,
+  depth: number,
+): T[] {
+  const values: T[] = [];
   while (r.pos < end) {
     const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) values.push(readAnyValue(r, r.delimitedEnd(), depth));
+    if (tag === ((1 << 3) | 2)) values.push(readValue(r, r.delimitedEnd(), depth));
     else r.skip(tag);
   }
-  r.exit(end, 'ArrayValue');
+  r.exit(end, what);
   return values;
 }
 
-function readKeyValueList(r: WireReader, end: number, depth: number): KeyValueList {
-  const kvlist: KeyValue[] = [];
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) kvlist.push(readKeyValue(r, r.delimitedEnd(), depth));
-    else r.skip(tag);
-  }
-  r.exit(end, 'KeyValueList');
-  return { kvlist };
-}
-
 // ---- trace/v1 ----------------------------------------------------------------
-
-function readResourceSpans(r: WireReader, end: number): ResourceSpans {
-  const out: ResourceSpans = { resource: { attributes: [], droppedAttributesCount: 0 }, scopeSpans: [], schemaUrl: '' };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: readResource(r, r.delimitedEnd(), out.resource); break;
-      case (2 << 3) | 2: out.scopeSpans.push(readScopeSpans(r, r.delimitedEnd())); break;
-      case (3 << 3) | 2: out.schemaUrl = r.string(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'ResourceSpans');
-  return out;
-}
-
-function readScopeSpans(r: WireReader, end: number): ScopeSpans {
-  const out: ScopeSpans = {
-    scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
-    spans: [],
-    schemaUrl: '',
-  };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: readScope(r, r.delimitedEnd(), out.scope); break;
-      case (2 << 3) | 2: out.spans.push(readSpan(r, r.delimitedEnd())); break;
-      case (3 << 3) | 2: out.schemaUrl = r.string(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'ScopeSpans');
-  return out;
-}
 
 function readSpan(r: WireReader, end: number): Span {
   const span: Span = {
@@ -288,40 +324,6 @@ function readStatus(r: WireReader, end: number, status: SpanStatus): void {
 
 // ---- logs/v1 -----------------------------------------------------------------
 
-function readResourceLogs(r: WireReader, end: number): ResourceLogs {
-  const out: ResourceLogs = { resource: { attributes: [], droppedAttributesCount: 0 }, scopeLogs: [], schemaUrl: '' };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: readResource(r, r.delimitedEnd(), out.resource); break;
-      case (2 << 3) | 2: out.scopeLogs.push(readScopeLogs(r, r.delimitedEnd())); break;
-      case (3 << 3) | 2: out.schemaUrl = r.string(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'ResourceLogs');
-  return out;
-}
-
-function readScopeLogs(r: WireReader, end: number): ScopeLogs {
-  const out: ScopeLogs = {
-    scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
-    logRecords: [],
-    schemaUrl: '',
-  };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: readScope(r, r.delimitedEnd(), out.scope); break;
-      case (2 << 3) | 2: out.logRecords.push(readLogRecord(r, r.delimitedEnd())); break;
-      case (3 << 3) | 2: out.schemaUrl = r.string(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'ScopeLogs');
-  return out;
-}
-
 function readLogRecord(r: WireReader, end: number): LogRecord {
   const log: LogRecord = {
     timeUnixNano: 0n,
@@ -359,40 +361,6 @@ function readLogRecord(r: WireReader, end: number): LogRecord {
 
 // ---- metrics/v1 --------------------------------------------------------------
 
-function readResourceMetrics(r: WireReader, end: number): ResourceMetrics {
-  const out: ResourceMetrics = { resource: { attributes: [], droppedAttributesCount: 0 }, scopeMetrics: [], schemaUrl: '' };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: readResource(r, r.delimitedEnd(), out.resource); break;
-      case (2 << 3) | 2: out.scopeMetrics.push(readScopeMetrics(r, r.delimitedEnd())); break;
-      case (3 << 3) | 2: out.schemaUrl = r.string(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'ResourceMetrics');
-  return out;
-}
-
-function readScopeMetrics(r: WireReader, end: number): ScopeMetrics {
-  const out: ScopeMetrics = {
-    scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
-    metrics: [],
-    schemaUrl: '',
-  };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: readScope(r, r.delimitedEnd(), out.scope); break;
-      case (2 << 3) | 2: out.metrics.push(readMetric(r, r.delimitedEnd())); break;
-      case (3 << 3) | 2: out.schemaUrl = r.string(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'ScopeMetrics');
-  return out;
-}
-
 function readMetric(r: WireReader, end: number): Metric {
   const metric: Metric = { name: '', description: '', unit: '', metadata: [], data: null };
   while (r.pos < end) {
@@ -401,11 +369,11 @@ function readMetric(r: WireReader, end: number): Metric {
       case (1 << 3) | 2: metric.name = r.string(); break;
       case (2 << 3) | 2: metric.description = r.string(); break;
       case (3 << 3) | 2: metric.unit = r.string(); break;
-      case (5 << 3) | 2: metric.data = readGauge(r, r.delimitedEnd()); break;
-      case (7 << 3) | 2: metric.data = readSum(r, r.delimitedEnd()); break;
-      case (9 << 3) | 2: metric.data = readHistogram(r, r.delimitedEnd()); break;
-      case (10 << 3) | 2: metric.data = readExponentialHistogram(r, r.delimitedEnd()); break;
-      case (11 << 3) | 2: metric.data = readSummary(r, r.delimitedEnd()); break;
+      case (5 << 3) | 2: metric.data = readMetricData(r, r.delimitedEnd(), GAUGE); break;
+      case (7 << 3) | 2: metric.data = readMetricData(r, r.delimitedEnd(), SUM); break;
+      case (9 << 3) | 2: metric.data = readMetricData(r, r.delimitedEnd(), HISTOGRAM); break;
+      case (10 << 3) | 2: metric.data = readMetricData(r, r.delimitedEnd(), EXPONENTIAL_HISTOGRAM); break;
+      case (11 << 3) | 2: metric.data = readMetricData(r, r.delimitedEnd(), SUMMARY); break;
       case (12 << 3) | 2: metric.metadata.push(readKeyValue(r, r.delimitedEnd(), 0)); break;
       default: r.skip(tag);
     }
@@ -414,170 +382,148 @@ function readMetric(r: WireReader, end: number): Metric {
   return metric;
 }
 
-function readGauge(r: WireReader, end: number): MetricData {
-  const dataPoints: NumberDataPoint[] = [];
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) dataPoints.push(readNumberDataPoint(r, r.delimitedEnd()));
-    else r.skip(tag);
-  }
-  r.exit(end, 'Gauge');
-  return { type: 'gauge', dataPoints };
+// Gauge, Sum, Histogram, ExponentialHistogram and Summary all hold data_points (1);
+// all but Gauge and Summary hold aggregation_temporality (2), and Sum is_monotonic (3).
+// One reader serves the five. A varint field a type does not have is read and dropped,
+// which consumes the same bytes, and fails the same way, as skipping it would.
+
+interface DataType<P extends DataPoint> {
+  readonly name: string;
+  readonly points: PointType<P>;
+  readonly dataOf: (dataPoints: P[], aggregationTemporality: number, isMonotonic: boolean) => MetricData;
 }
 
-function readSum(r: WireReader, end: number): MetricData {
-  const dataPoints: NumberDataPoint[] = [];
+function dataType<P extends DataPoint>(name: string, points: PointType<P>, dataOf: DataType<P>['dataOf']): DataType<P> {
+  return { name, points, dataOf };
+}
+
+function readMetricData<P extends DataPoint>(r: WireReader, end: number, type: DataType<P>): MetricData {
+  const dataPoints: P[] = [];
   let aggregationTemporality = 0;
   let isMonotonic = false;
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
-      case (1 << 3) | 2: dataPoints.push(readNumberDataPoint(r, r.delimitedEnd())); break;
+      case (1 << 3) | 2: dataPoints.push(readDataPoint(r, r.delimitedEnd(), type.points)); break;
       case (2 << 3) | 0: aggregationTemporality = r.int32(); break;
       case (3 << 3) | 0: isMonotonic = r.bool(); break;
       default: r.skip(tag);
     }
   }
-  r.exit(end, 'Sum');
-  return { type: 'sum', dataPoints, aggregationTemporality, isMonotonic };
+  r.exit(end, type.name);
+  return type.dataOf(dataPoints, aggregationTemporality, isMonotonic);
 }
 
-function readHistogram(r: WireReader, end: number): MetricData {
-  const dataPoints: HistogramDataPoint[] = [];
-  let aggregationTemporality = 0;
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: dataPoints.push(readHistogramDataPoint(r, r.delimitedEnd())); break;
-      case (2 << 3) | 0: aggregationTemporality = r.int32(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'Histogram');
-  return { type: 'histogram', dataPoints, aggregationTemporality };
+// The four data point types share start_time_unix_nano (2), time_unix_nano (3),
+// attributes and flags, the last two at field numbers that differ by type.
+// readDataPoint reads those and hands every other field to the type's field reader.
+
+interface DataPoint {
+  attributes: KeyValue[];
+  startTimeUnixNano: bigint;
+  timeUnixNano: bigint;
+  flags: number;
 }
 
-function readExponentialHistogram(r: WireReader, end: number): MetricData {
-  const dataPoints: ExponentialHistogramDataPoint[] = [];
-  let aggregationTemporality = 0;
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: dataPoints.push(readExponentialHistogramDataPoint(r, r.delimitedEnd())); break;
-      case (2 << 3) | 0: aggregationTemporality = r.int32(); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'ExponentialHistogram');
-  return { type: 'exponentialHistogram', dataPoints, aggregationTemporality };
+interface PointType<P extends DataPoint> {
+  readonly name: string;
+  readonly attributesTag: number;
+  readonly flagsTag: number;
+  readonly readField: (r: WireReader, tag: number, point: P) => void;
+  readonly create: () => P;
 }
 
-function readSummary(r: WireReader, end: number): MetricData {
-  const dataPoints: SummaryDataPoint[] = [];
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) dataPoints.push(readSummaryDataPoint(r, r.delimitedEnd()));
-    else r.skip(tag);
-  }
-  r.exit(end, 'Summary');
-  return { type: 'summary', dataPoints };
+/** A point type from its message name, the field numbers of its attributes and flags, its reader for the other fields, and its defaults. */
+function pointType<P extends DataPoint>(
+  name: string,
+  attributesField: number,
+  flagsField: number,
+  readField: PointType<P>['readField'],
+  create: () => P,
+): PointType<P> {
+  return { name, attributesTag: (attributesField << 3) | 2, flagsTag: (flagsField << 3) | 0, readField, create };
 }
 
-function readNumberDataPoint(r: WireReader, end: number): NumberDataPoint {
-  const point: NumberDataPoint = { attributes: [], startTimeUnixNano: 0n, timeUnixNano: 0n, value: 0, exemplars: [], flags: 0 };
+function readDataPoint<P extends DataPoint>(r: WireReader, end: number, type: PointType<P>): P {
+  const point = type.create();
+  const attributesTag = type.attributesTag;
+  const flagsTag = type.flagsTag;
+  const readField = type.readField;
   while (r.pos < end) {
     const tag = r.tag();
-    switch (tag) {
-      case (2 << 3) | 1: point.startTimeUnixNano = r.fixed64(); break;
-      case (3 << 3) | 1: point.timeUnixNano = r.fixed64(); break;
-      case (4 << 3) | 1: point.value = r.double(); break;
-      case (5 << 3) | 2: point.exemplars.push(readExemplar(r, r.delimitedEnd())); break;
-      case (6 << 3) | 1: point.value = r.sfixed64Number(); break;
-      case (7 << 3) | 2: point.attributes.push(readKeyValue(r, r.delimitedEnd(), 0)); break;
-      case (8 << 3) | 0: point.flags = r.uint32(); break;
-      default: r.skip(tag);
-    }
+    if (tag === attributesTag) point.attributes.push(readKeyValue(r, r.delimitedEnd(), 0));
+    else if (tag === ((2 << 3) | 1)) point.startTimeUnixNano = r.fixed64();
+    else if (tag === ((3 << 3) | 1)) point.timeUnixNano = r.fixed64();
+    else if (tag === flagsTag) point.flags = r.uint32();
+    else readField(r, tag, point);
   }
-  r.exit(end, 'NumberDataPoint');
+  r.exit(end, type.name);
   return point;
 }
 
-function readHistogramDataPoint(r: WireReader, end: number): HistogramDataPoint {
-  const point: HistogramDataPoint = {
-    attributes: [],
-    startTimeUnixNano: 0n,
-    timeUnixNano: 0n,
-    count: 0,
-    sum: undefined,
-    bucketCounts: [],
-    explicitBounds: [],
-    exemplars: [],
-    flags: 0,
-    min: undefined,
-    max: undefined,
-  };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (2 << 3) | 1: point.startTimeUnixNano = r.fixed64(); break;
-      case (3 << 3) | 1: point.timeUnixNano = r.fixed64(); break;
-      case (4 << 3) | 1: point.count = r.fixed64Number(); break;
-      case (5 << 3) | 1: point.sum = r.double(); break;
-      case (6 << 3) | 2: r.packedFixed64(point.bucketCounts); break;
-      case (6 << 3) | 1: point.bucketCounts.push(r.fixed64Number()); break;
-      case (7 << 3) | 2: r.packedDouble(point.explicitBounds); break;
-      case (7 << 3) | 1: point.explicitBounds.push(r.double()); break;
-      case (8 << 3) | 2: point.exemplars.push(readExemplar(r, r.delimitedEnd())); break;
-      case (9 << 3) | 2: point.attributes.push(readKeyValue(r, r.delimitedEnd(), 0)); break;
-      case (10 << 3) | 0: point.flags = r.uint32(); break;
-      case (11 << 3) | 1: point.min = r.double(); break;
-      case (12 << 3) | 1: point.max = r.double(); break;
-      default: r.skip(tag);
-    }
+const NUMBER_POINT = pointType('NumberDataPoint', 7, 8, readNumberPointField, () => ({
+  attributes: [], startTimeUnixNano: 0n, timeUnixNano: 0n, value: 0, exemplars: [], flags: 0,
+}));
+const GAUGE = dataType('Gauge', NUMBER_POINT, (dataPoints) => ({ type: 'gauge', dataPoints }));
+const SUM = dataType('Sum', NUMBER_POINT, (dataPoints, aggregationTemporality, isMonotonic) => ({
+  type: 'sum', dataPoints, aggregationTemporality, isMonotonic,
+}));
+
+function readNumberPointField(r: WireReader, tag: number, point: NumberDataPoint): void {
+  switch (tag) {
+    case (4 << 3) | 1: point.value = r.double(); break;
+    case (5 << 3) | 2: point.exemplars.push(readExemplar(r, r.delimitedEnd())); break;
+    case (6 << 3) | 1: point.value = r.sfixed64Number(); break;
+    default: r.skip(tag);
   }
-  r.exit(end, 'HistogramDataPoint');
-  return point;
 }
 
-function readExponentialHistogramDataPoint(r: WireReader, end: number): ExponentialHistogramDataPoint {
-  const point: ExponentialHistogramDataPoint = {
-    attributes: [],
-    startTimeUnixNano: 0n,
-    timeUnixNano: 0n,
-    count: 0,
-    sum: undefined,
-    scale: 0,
-    zeroCount: 0,
-    positive: { offset: 0, bucketCounts: [] },
-    negative: { offset: 0, bucketCounts: [] },
-    flags: 0,
-    exemplars: [],
-    min: undefined,
-    max: undefined,
-    zeroThreshold: 0,
-  };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: point.attributes.push(readKeyValue(r, r.delimitedEnd(), 0)); break;
-      case (2 << 3) | 1: point.startTimeUnixNano = r.fixed64(); break;
-      case (3 << 3) | 1: point.timeUnixNano = r.fixed64(); break;
-      case (4 << 3) | 1: point.count = r.fixed64Number(); break;
-      case (5 << 3) | 1: point.sum = r.double(); break;
-      case (6 << 3) | 0: point.scale = r.sint32(); break;
-      case (7 << 3) | 1: point.zeroCount = r.fixed64Number(); break;
-      case (8 << 3) | 2: readBuckets(r, r.delimitedEnd(), point.positive); break;
-      case (9 << 3) | 2: readBuckets(r, r.delimitedEnd(), point.negative); break;
-      case (10 << 3) | 0: point.flags = r.uint32(); break;
-      case (11 << 3) | 2: point.exemplars.push(readExemplar(r, r.delimitedEnd())); break;
-      case (12 << 3) | 1: point.min = r.double(); break;
-      case (13 << 3) | 1: point.max = r.double(); break;
-      case (14 << 3) | 1: point.zeroThreshold = r.double(); break;
-      default: r.skip(tag);
-    }
+const HISTOGRAM_POINT = pointType('HistogramDataPoint', 9, 10, readHistogramPointField, () => ({
+  attributes: [], startTimeUnixNano: 0n, timeUnixNano: 0n, count: 0, sum: undefined,
+  bucketCounts: [], explicitBounds: [], exemplars: [], flags: 0, min: undefined, max: undefined,
+}));
+const HISTOGRAM = dataType('Histogram', HISTOGRAM_POINT, (dataPoints, aggregationTemporality) => ({
+  type: 'histogram', dataPoints, aggregationTemporality,
+}));
+
+function readHistogramPointField(r: WireReader, tag: number, point: HistogramDataPoint): void {
+  switch (tag) {
+    case (4 << 3) | 1: point.count = r.fixed64Number(); break;
+    case (5 << 3) | 1: point.sum = r.double(); break;
+    case (6 << 3) | 2: r.packedFixed64(point.bucketCounts); break;
+    case (6 << 3) | 1: point.bucketCounts.push(r.fixed64Number()); break;
+    case (7 << 3) | 2: r.packedDouble(point.explicitBounds); break;
+    case (7 << 3) | 1: point.explicitBounds.push(r.double()); break;
+    case (8 << 3) | 2: point.exemplars.push(readExemplar(r, r.delimitedEnd())); break;
+    case (11 << 3) | 1: point.min = r.double(); break;
+    case (12 << 3) | 1: point.max = r.double(); break;
+    default: r.skip(tag);
   }
-  r.exit(end, 'ExponentialHistogramDataPoint');
-  return point;
+}
+
+const EXPONENTIAL_HISTOGRAM_POINT = pointType('ExponentialHistogramDataPoint', 1, 10, readExponentialHistogramPointField, () => ({
+  attributes: [], startTimeUnixNano: 0n, timeUnixNano: 0n, count: 0, sum: undefined,
+  scale: 0, zeroCount: 0, positive: { offset: 0, bucketCounts: [] }, negative: { offset: 0, bucketCounts: [] },
+  flags: 0, exemplars: [], min: undefined, max: undefined, zeroThreshold: 0,
+}));
+const EXPONENTIAL_HISTOGRAM = dataType('ExponentialHistogram', EXPONENTIAL_HISTOGRAM_POINT, (dataPoints, aggregationTemporality) => ({
+  type: 'exponentialHistogram', dataPoints, aggregationTemporality,
+}));
+
+function readExponentialHistogramPointField(r: WireReader, tag: number, point: ExponentialHistogramDataPoint): void {
+  switch (tag) {
+    case (4 << 3) | 1: point.count = r.fixed64Number(); break;
+    case (5 << 3) | 1: point.sum = r.double(); break;
+    case (6 << 3) | 0: point.scale = r.sint32(); break;
+    case (7 << 3) | 1: point.zeroCount = r.fixed64Number(); break;
+    case (8 << 3) | 2: readBuckets(r, r.delimitedEnd(), point.positive); break;
+    case (9 << 3) | 2: readBuckets(r, r.delimitedEnd(), point.negative); break;
+    case (11 << 3) | 2: point.exemplars.push(readExemplar(r, r.delimitedEnd())); break;
+    case (12 << 3) | 1: point.min = r.double(); break;
+    case (13 << 3) | 1: point.max = r.double(); break;
+    case (14 << 3) | 1: point.zeroThreshold = r.double(); break;
+    default: r.skip(tag);
+  }
 }
 
 function readBuckets(r: WireReader, end: number, buckets: ExponentialHistogramBuckets): void {
@@ -593,31 +539,18 @@ function readBuckets(r: WireReader, end: number, buckets: ExponentialHistogramBu
   r.exit(end, 'ExponentialHistogramDataPoint.Buckets');
 }
 
-function readSummaryDataPoint(r: WireReader, end: number): SummaryDataPoint {
-  const point: SummaryDataPoint = {
-    attributes: [],
-    startTimeUnixNano: 0n,
-    timeUnixNano: 0n,
-    count: 0,
-    sum: 0,
-    quantileValues: [],
-    flags: 0,
-  };
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (2 << 3) | 1: point.startTimeUnixNano = r.fixed64(); break;
-      case (3 << 3) | 1: point.timeUnixNano = r.fixed64(); break;
-      case (4 << 3) | 1: point.count = r.fixed64Number(); break;
-      case (5 << 3) | 1: point.sum = r.double(); break;
-      case (6 << 3) | 2: point.quantileValues.push(readValueAtQuantile(r, r.delimitedEnd())); break;
-      case (7 << 3) | 2: point.attributes.push(readKeyValue(r, r.delimitedEnd(), 0)); break;
-      case (8 << 3) | 0: point.flags = r.uint32(); break;
-      default: r.skip(tag);
-    }
+const SUMMARY_POINT = pointType('SummaryDataPoint', 7, 8, readSummaryPointField, () => ({
+  attributes: [], startTimeUnixNano: 0n, timeUnixNano: 0n, count: 0, sum: 0, quantileValues: [], flags: 0,
+}));
+const SUMMARY = dataType('Summary', SUMMARY_POINT, (dataPoints) => ({ type: 'summary', dataPoints }));
+
+function readSummaryPointField(r: WireReader, tag: number, point: SummaryDataPoint): void {
+  switch (tag) {
+    case (4 << 3) | 1: point.count = r.fixed64Number(); break;
+    case (5 << 3) | 1: point.sum = r.double(); break;
+    case (6 << 3) | 2: point.quantileValues.push(readValueAtQuantile(r, r.delimitedEnd())); break;
+    default: r.skip(tag);
   }
-  r.exit(end, 'SummaryDataPoint');
-  return point;
 }
 
 function readValueAtQuantile(r: WireReader, end: number): { quantile: number; value: number } {
