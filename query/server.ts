@@ -4,6 +4,10 @@ import type { Logger } from 'pino';
 import { isLoopback } from '../schemas/auth.ts';
 import { vigilError } from '../schemas/errors.ts';
 import type { Store } from '../schemas/store.ts';
+import { handleError } from './errors.ts';
+import { ClickHouseTraceReader, SelfJoinDependencyReader } from './jaeger/reader.ts';
+import { jaegerRoutes } from './jaeger/routes.ts';
+import { JaegerService } from './jaeger/service.ts';
 import type { QuerySettings } from './settings.ts';
 
 export interface QueryService {
@@ -28,10 +32,18 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
     return reply.code(error.status).header('WWW-Authenticate', 'Bearer').send({ code: error.code, message: error.message });
   });
 
+  // Set before any plugin is registered, so every route (plugins included) inherits it.
+  app.setErrorHandler(handleError);
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ready = !closing && (await store.ping());
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable' });
+  });
+
+  // Jaeger's v1 HTTP API, for Grafana's Jaeger data source.
+  await app.register(jaegerRoutes, {
+    service: new JaegerService(new ClickHouseTraceReader(store.read), new SelfJoinDependencyReader(store.read)),
   });
 
   await app.listen({ port: settings.port, host });

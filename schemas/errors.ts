@@ -58,6 +58,17 @@ export const errorCatalog = {
     grpc: 'INVALID_ARGUMENT',
     message: (path: string, detail: string) => `invalid OTLP/JSON at ${path}: ${detail}`,
   },
+  VIGIL_ERR_BAD_PARAMETER: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (name: string, detail: string) => `invalid ${name}: ${detail}`,
+  },
+  VIGIL_ERR_NOT_FOUND: {
+    status: 404,
+    grpc: 'NOT_FOUND',
+    // "trace not found" is also what Jaeger answers, word for word.
+    message: (what: string) => `${what} not found`,
+  },
   VIGIL_ERR_UNAUTHENTICATED: {
     status: 401,
     grpc: 'UNAUTHENTICATED',

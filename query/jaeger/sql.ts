@@ -1,0 +1,207 @@
+// The SQL of the Jaeger API, as named, reviewed text. Every value that comes from a request
+// travels as a query parameter ({name:Type}); nothing a client sends is ever spliced into the
+// text. The only generated part is the search's WHERE clause, put together from the fixed
+// fragments below with parameter names chosen here (t0k, t0v, ...), never from input.
+// test/jaeger.test.ts snapshots the generated SQL.
+//
+// Times go in as unix microseconds (Int64) and are turned into DateTime64 in SQL, so
+// partitions (by day) and the primary key's toDateTime(Timestamp) still prune.
+
+/** Distinct service names with spans in [start, end]. */
+export const SERVICES = `
+SELECT DISTINCT ServiceName AS service
+FROM otel_traces
+WHERE Timestamp >= fromUnixTimestamp64Micro({start:Int64})
+  AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
+  AND ServiceName != ''
+ORDER BY service`;
+
+/** Distinct (span name, span kind) of one service in [start, end]; kind '' = every kind. */
+export const OPERATIONS = `
+SELECT SpanName AS name, SpanKind AS kind
+FROM otel_traces
+WHERE ServiceName = {service:String}
+  AND Timestamp >= fromUnixTimestamp64Micro({start:Int64})
+  AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
+  AND ({kind:String} = '' OR SpanKind = {kind:String})
+GROUP BY name, kind
+ORDER BY name, kind`;
+
+// Attribute maps are read as [[key, value], ...] so their order (sorted at ingest) and keys
+// such as "42" or "__proto__" survive JSON.parse unchanged.
+const SPAN_COLUMNS = `
+    TraceId AS traceId,
+    SpanId AS spanId,
+    ParentSpanId AS parentSpanId,
+    TraceState AS traceState,
+    SpanName AS name,
+    SpanKind AS kind,
+    ServiceName AS service,
+    arrayZip(mapKeys(ResourceAttributes), mapValues(ResourceAttributes)) AS resource,
+    ScopeName AS scopeName,
+    ScopeVersion AS scopeVersion,
+    arrayZip(mapKeys(SpanAttributes), mapValues(SpanAttributes)) AS attributes,
+    toUnixTimestamp64Nano(Timestamp) AS startNs,
+    Duration AS durationNs,
+    StatusCode AS statusCode,
+    StatusMessage AS statusMessage,
+    arrayMap(t -> toUnixTimestamp64Nano(t), Events.Timestamp) AS eventTimesNs,
+    Events.Name AS eventNames,
+    arrayMap(m -> arrayZip(mapKeys(m), mapValues(m)), Events.Attributes) AS eventAttributes,
+    Links.TraceId AS linkTraceIds,
+    Links.SpanId AS linkSpanIds,
+    Links.TraceState AS linkTraceStates,
+    arrayMap(m -> arrayZip(mapKeys(m), mapValues(m)), Links.Attributes) AS linkAttributes,
+    Flags AS flags`;
+
+/**
+ * Every span of the given traces. Their time range comes from the trace-id lookup table (a
+ * trace stored in several inserts has several rows there: min(Start), max(End)); End is the
+ * latest span start truncated to the second, hence the extra second. start/end narrow it
+ * further (pass 0 and the largest time for no restriction). Spans come ordered by trace,
+ * then start time.
+ *
+ * The bounds are cast to DateTime64(9) on purpose: `Timestamp < <DateTime>` makes the engine
+ * (chDB 26.7) prune parts with the min-max condition `Timestamp <= <DateTime> - 1s`, which
+ * drops a part whose spans all lie in that last second (a trace alone in its partition came
+ * back empty). Compared as DateTime64(9), pruning is exact.
+ */
+export const SPANS_OF_TRACES = `
+SELECT${SPAN_COLUMNS}
+FROM otel_traces
+WHERE TraceId IN {ids:Array(String)}
+  AND Timestamp >= toDateTime64((SELECT min(Start) FROM otel_traces_trace_id_ts WHERE TraceId IN {ids:Array(String)}), 9)
+  AND Timestamp < toDateTime64((SELECT max(End) FROM otel_traces_trace_id_ts WHERE TraceId IN {ids:Array(String)}), 9) + INTERVAL 1 SECOND
+  AND Timestamp >= fromUnixTimestamp64Micro({start:Int64})
+  AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
+ORDER BY traceId, Timestamp, spanId`;
+
+/**
+ * Service dependencies in [start, end]: for every span whose parent span belongs to another
+ * service, one call parent service -> child service (Jaeger's rule). A self-join for now; a
+ * materialized view of service edges will replace it behind DependencyReader.
+ */
+export const DEPENDENCIES_SELF_JOIN = `
+SELECT parent.ServiceName AS parent, child.ServiceName AS child, count() AS callCount
+FROM
+(
+    SELECT TraceId, ParentSpanId, ServiceName
+    FROM otel_traces
+    WHERE Timestamp >= fromUnixTimestamp64Micro({start:Int64})
+      AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
+      AND ParentSpanId != ''
+) AS child
+INNER JOIN
+(
+    SELECT TraceId, SpanId, ServiceName
+    FROM otel_traces
+    WHERE Timestamp >= fromUnixTimestamp64Micro({start:Int64})
+      AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
+) AS parent
+ON child.TraceId = parent.TraceId AND child.ParentSpanId = parent.SpanId
+WHERE parent.ServiceName != child.ServiceName
+GROUP BY parent, child
+ORDER BY parent, child`;
+
+// --- trace search -----------------------------------------------------------------------
+
+/** Always part of a search: the time window. */
+const SEARCH_TIME = `Timestamp >= fromUnixTimestamp64Micro({start:Int64})
+  AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})`;
+const SEARCH_SERVICE = 'ServiceName = {service:String}';
+const SEARCH_OPERATION = 'SpanName = {operation:String}';
+const SEARCH_MIN_DURATION = 'Duration >= {minDuration:UInt64}';
+const SEARCH_MAX_DURATION = 'Duration <= {maxDuration:UInt64}';
+
+/**
+ * A tag matches a span attribute or a resource attribute with that key and value (mapContains
+ * so that an empty value does not match every span lacking the key).
+ */
+const tagAttribute = (k: string, v: string) =>
+  `(mapContains(SpanAttributes, {${k}:String}) AND SpanAttributes[{${k}:String}] = {${v}:String})` +
+  ` OR (mapContains(ResourceAttributes, {${k}:String}) AND ResourceAttributes[{${k}:String}] = {${v}:String})`;
+
+/**
+ * Tags Jaeger derives from span fields rather than attributes: they match the field (x is the
+ * stored form of the value, e.g. span.kind=server -> 'Server') or, as any tag, an attribute.
+ */
+export const DERIVED_TAG_COLUMNS: Readonly<Record<string, string>> = {
+  'span.kind': 'SpanKind',
+  'otel.status_code': 'StatusCode',
+  error: 'StatusCode',
+  'otel.status_description': 'StatusMessage',
+  'otel.scope.name': 'ScopeName',
+  'otel.scope.version': 'ScopeVersion',
+  'w3c.tracestate': 'TraceState',
+};
+
+/** A tag condition, with the parameters it needs, as built by traceSearchSql. */
+export interface SearchTag {
+  key: string;
+  value: string;
+  /** The stored value of a derived field to compare with (see DERIVED_TAG_COLUMNS), if any. */
+  derived?: { column: string; value: string } | undefined;
+}
+
+export interface TraceSearchSql {
+  query: string;
+  params: Record<string, string | number>;
+}
+
+/**
+ * Ids of the traces with at least one span matching every condition, newest first (by the
+ * latest matching span), at most {limit:UInt32} of them.
+ */
+export function traceSearchSql(filter: {
+  service?: string | undefined;
+  operation?: string | undefined;
+  minDurationNs?: bigint | undefined;
+  maxDurationNs?: bigint | undefined;
+  tags: readonly SearchTag[];
+  startUs: number;
+  endUs: number;
+  limit: number;
+}): TraceSearchSql {
+  const where = [SEARCH_TIME];
+  const params: Record<string, string | number> = { start: filter.startUs, end: filter.endUs, limit: filter.limit };
+  if (filter.service !== undefined) {
+    where.push(SEARCH_SERVICE);
+    params.service = filter.service;
+  }
+  if (filter.operation !== undefined) {
+    where.push(SEARCH_OPERATION);
+    params.operation = filter.operation;
+  }
+  if (filter.minDurationNs !== undefined) {
+    where.push(SEARCH_MIN_DURATION);
+    params.minDuration = filter.minDurationNs.toString();
+  }
+  if (filter.maxDurationNs !== undefined) {
+    where.push(SEARCH_MAX_DURATION);
+    params.maxDuration = filter.maxDurationNs.toString();
+  }
+  filter.tags.forEach((tag, i) => {
+    const k = `t${i}k`;
+    const v = `t${i}v`;
+    params[k] = tag.key;
+    params[v] = tag.value;
+    let condition = tagAttribute(k, v);
+    if (tag.derived !== undefined) {
+      // The column name comes from DERIVED_TAG_COLUMNS, never from the request.
+      const column = Object.values(DERIVED_TAG_COLUMNS).find((c) => c === tag.derived!.column);
+      if (column === undefined) throw new Error(`not a derived tag column: ${tag.derived.column}`);
+      const x = `t${i}x`;
+      params[x] = tag.derived.value;
+      condition = `${column} = {${x}:String} OR ${condition}`;
+    }
+    where.push(`(${condition})`);
+  });
+  const query = `
+SELECT TraceId AS traceId, max(Timestamp) AS latest
+FROM otel_traces
+WHERE ${where.join('\n  AND ')}
+GROUP BY traceId
+ORDER BY latest DESC, traceId
+LIMIT {limit:UInt32}`;
+  return { query, params };
+}
