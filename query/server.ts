@@ -4,10 +4,13 @@ import type { Logger } from 'pino';
 import { isLoopback } from '../schemas/auth.ts';
 import { vigilError } from '../schemas/errors.ts';
 import type { Store } from '../schemas/store.ts';
+import { apiV1 } from './api-v1.ts';
 import { handleError } from './errors.ts';
-import { ClickHouseTraceReader, SelfJoinDependencyReader } from './jaeger/reader.ts';
+import { ClickHouseTraceReader } from './jaeger/reader.ts';
 import { jaegerRoutes } from './jaeger/routes.ts';
 import { JaegerService } from './jaeger/service.ts';
+import { ClickHouseServiceMetricsReader, RollupDependencyReader } from './services/reader.ts';
+import { servicesRoutes } from './services/routes.ts';
 import type { QuerySettings } from './settings.ts';
 
 export interface QueryService {
@@ -42,9 +45,14 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
   });
 
   // Jaeger's v1 HTTP API, for Grafana's Jaeger data source.
+  // Service RED metrics and dependencies come from the rollups the ingest views keep.
+  const serviceMetrics = new ClickHouseServiceMetricsReader(store.read);
   await app.register(jaegerRoutes, {
-    service: new JaegerService(new ClickHouseTraceReader(store.read), new SelfJoinDependencyReader(store.read)),
+    service: new JaegerService(new ClickHouseTraceReader(store.read), new RollupDependencyReader(serviceMetrics)),
   });
+  await app.register(servicesRoutes, { reader: serviceMetrics });
+  // Vigil's native API for the UI (/api/v1/...) and its OpenAPI document.
+  await app.register(apiV1, { client: store.read });
 
   await app.listen({ port: settings.port, host });
   const address = app.server.address();

@@ -5,6 +5,7 @@
 // Placeholders:
 //   {{table:X}}      the table that stores X's rows: X on a single node, X_local on a cluster
 //   {{engine:X}}     MergeTree, or ReplicatedMergeTree with X_local's Keeper path
+//   {{aggregating_engine:X}}  AggregatingMergeTree, or ReplicatedAggregatingMergeTree likewise
 //   {{on_cluster}}   nothing, or ON CLUSTER '<cluster>'
 //   {{cluster}}      the cluster name (only in cluster-only statements)
 //   {{database}}     the database name
@@ -63,11 +64,17 @@ export function onCluster(target: DdlTarget): string {
   return target.cluster === undefined ? '' : `ON CLUSTER '${assertIdentifier(target.cluster, 'CLICKHOUSE_CLUSTER')}'`;
 }
 
-/** The engine for a physical table; {shard}, {database} and {replica} are the servers' macros. */
-export function mergeTreeEngine(physicalTable: string, target: DdlTarget): string {
+/** The MergeTree variants the migrations use: plain rows, or aggregate states merged by key. */
+export type MergeTreeFamily = '' | 'Aggregating';
+
+/**
+ * The engine for a physical table; {shard}, {database} and {replica} are the servers' macros.
+ * `family` 'Aggregating' gives (Replicated)AggregatingMergeTree.
+ */
+export function mergeTreeEngine(physicalTable: string, target: DdlTarget, family: MergeTreeFamily = ''): string {
   assertIdentifier(physicalTable, 'table name');
-  if (target.cluster === undefined) return 'MergeTree';
-  return `ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/${physicalTable}', '{replica}')`;
+  if (target.cluster === undefined) return `${family}MergeTree`;
+  return `Replicated${family}MergeTree('/clickhouse/tables/{shard}/{database}/${physicalTable}', '{replica}')`;
 }
 
 const RETENTION_FIELDS = new Map<string, keyof Retention>([
@@ -94,6 +101,8 @@ function fill(name: string, arg: string | undefined, target: DdlTarget): string 
       return storageTable(needArg(), target);
     case 'engine':
       return mergeTreeEngine(storageTable(needArg(), target), target);
+    case 'aggregating_engine':
+      return mergeTreeEngine(storageTable(needArg(), target), target, 'Aggregating');
     case 'on_cluster':
       return onCluster(target);
     case 'cluster':

@@ -151,6 +151,26 @@ ValueAtQuantiles.Quantile Array(Float64)
 ValueAtQuantiles.Value Array(Float64)
 Flags UInt32
 IngestTime DateTime`,
+  vigil_span_red_1m: `
+ServiceName LowCardinality(String)
+Minute DateTime
+SpanName LowCardinality(String)
+SpanKind LowCardinality(String)
+StatusCode LowCardinality(String)
+Calls SimpleAggregateFunction(sum, UInt64)
+Errors SimpleAggregateFunction(sum, UInt64)
+DurationSum SimpleAggregateFunction(sum, UInt64)
+DurationMin SimpleAggregateFunction(min, UInt64)
+DurationMax SimpleAggregateFunction(max, UInt64)
+DurationQuantiles AggregateFunction(quantilesTDigest(0.5, 0.9, 0.95, 0.99), UInt64)
+IngestTime SimpleAggregateFunction(max, DateTime)`,
+  vigil_service_edges_1m: `
+Minute DateTime
+ParentService LowCardinality(String)
+ChildService LowCardinality(String)
+Calls SimpleAggregateFunction(sum, UInt64)
+Errors SimpleAggregateFunction(sum, UInt64)
+IngestTime SimpleAggregateFunction(max, DateTime)`,
 };
 
 describe('storeConfigFromEnv', () => {
@@ -209,7 +229,7 @@ describe('DDL rendering', () => {
 
   it('renders plain MergeTree tables and no cluster objects on a single node', () => {
     const statements = all(single);
-    expect(statements).toHaveLength(9); // 8 tables and the trace-id view
+    expect(statements).toHaveLength(14); // 10 tables, the trace-id view and 3 rollup views
     expect(statements.join('\n')).not.toMatch(/ON CLUSTER|Replicated|Distributed|_local|\{\{/);
     expect(statements[0]).toMatch(/^CREATE TABLE IF NOT EXISTS otel_traces\n\(/);
     expect(statements[0]).toContain('ENGINE = MergeTree\n');
@@ -233,6 +253,21 @@ describe('DDL rendering', () => {
     const view = statements.find((s) => s.startsWith('CREATE MATERIALIZED VIEW'))!;
     expect(view).toMatch(/^CREATE MATERIALIZED VIEW IF NOT EXISTS otel_traces_trace_id_ts_mv ON CLUSTER 'main'\nTO otel_traces_trace_id_ts_local\n/);
     expect(view).toContain('FROM otel_traces_local\n');
+    for (const table of ['vigil_span_red_1m', 'vigil_service_edges_1m']) {
+      expect(sql).toContain(`CREATE TABLE IF NOT EXISTS ${table}_local ON CLUSTER 'main'`);
+      expect(sql).toContain(`ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`);
+      expect(sql).toContain(`CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER 'main' AS ${table}_local\nENGINE = Distributed('main', 'otel', '${table}_local', rand())`);
+    }
+  });
+
+  it('renders {{aggregating_engine:X}} as AggregatingMergeTree, replicated on a cluster', () => {
+    const sql = 'CREATE TABLE IF NOT EXISTS {{table:t}} {{on_cluster}} (x UInt8) ENGINE = {{aggregating_engine:t}} ORDER BY x';
+    expect(renderMigration(sql, single)).toEqual(['CREATE TABLE IF NOT EXISTS t (x UInt8) ENGINE = AggregatingMergeTree ORDER BY x']);
+    expect(renderMigration(sql, cluster)).toEqual([
+      "CREATE TABLE IF NOT EXISTS t_local ON CLUSTER 'main' (x UInt8) ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/t_local', '{replica}') ORDER BY x",
+    ]);
+    expect(() => renderMigration('ENGINE = {{aggregating_engine}}', single)).toThrow(/needs a table name/);
+    expect(() => renderMigration('ENGINE = {{aggregating_engine:1t}}', cluster)).toThrow(/table name must be an identifier/);
   });
 
   it.each(["main'; DROP TABLE otel_traces; --", 'my-cluster', '1cluster', ''])('rejects the cluster name %j', (name) => {
@@ -265,10 +300,10 @@ describe('embedded store', () => {
       `SELECT version, name, checksum FROM ${MIGRATIONS_TABLE} ORDER BY version`,
     );
     expect(ledger).toEqual(loadMigrations().map(({ version, name, checksum }) => ({ version, name, checksum })));
-    expect(ledger.map((m) => m.name)).toEqual(['0001_traces.sql', '0002_logs.sql', '0003_metrics.sql']);
+    expect(ledger.map((m) => m.name)).toEqual(['0001_traces.sql', '0002_logs.sql', '0003_metrics.sql', '0004_span_metrics.sql']);
 
     expect(await migrate(store.write, { database, retention })).toEqual({ applied: [], retentionChanged: [] });
-    expect(await rows(store, `SELECT * FROM ${MIGRATIONS_TABLE}`)).toHaveLength(3);
+    expect(await rows(store, `SELECT * FROM ${MIGRATIONS_TABLE}`)).toHaveLength(4);
   });
 
   it('applies only a missing migration, and refuses an applied one that changed', async () => {
@@ -398,7 +433,7 @@ describe('embedded store', () => {
 
   it('modifies the TTL when the configured retention changes, and only then', async () => {
     const changed = await migrate(store.write, { database, retention: { ...retention, tracesDays: 3 } });
-    expect(changed).toEqual({ applied: [], retentionChanged: ['otel_traces', 'otel_traces_trace_id_ts'] });
+    expect(changed).toEqual({ applied: [], retentionChanged: ['otel_traces', 'otel_traces_trace_id_ts', 'vigil_service_edges_1m', 'vigil_span_red_1m'] });
     const engines = await rows<{ name: string; engine_full: string }>(
       store,
       "SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND name LIKE 'otel_traces%' AND engine = 'MergeTree' ORDER BY name",
@@ -409,7 +444,7 @@ describe('embedded store', () => {
       'TTL greatest(End, IngestTime) + toIntervalDay(3) SETTINGS',
     ]);
     expect((await migrate(store.write, { database, retention: { ...retention, tracesDays: 3 } })).retentionChanged).toEqual([]);
-    expect((await migrate(store.write, { database, retention })).retentionChanged).toEqual(['otel_traces', 'otel_traces_trace_id_ts']);
+    expect((await migrate(store.write, { database, retention })).retentionChanged).toEqual(['otel_traces', 'otel_traces_trace_id_ts', 'vigil_service_edges_1m', 'vigil_span_red_1m']);
   });
 
   it('keeps a 2018 event that was ingested now, and drops one whose event and ingest time are both past retention', async () => {
@@ -484,7 +519,7 @@ describe('server mode (against a fake ClickHouse HTTP endpoint)', () => {
     // Sent without a database: the client bound to `otel` could not run before `otel` exists.
     expect(createDatabase).toMatchObject({ query: "CREATE DATABASE IF NOT EXISTS `otel` ON CLUSTER 'main'", database: null });
     const ddl = requests.filter((r) => /^CREATE (TABLE|MATERIALIZED VIEW)/.test(r.query));
-    expect(ddl.length).toBe(1 + 17); // the ledger, then 8 local tables, 8 Distributed tables, 1 view
+    expect(ddl.length).toBe(1 + 24); // the ledger, then 10 local tables, 10 Distributed tables, 4 views
     for (const r of ddl) expect(r).toMatchObject({ query: expect.stringContaining(" ON CLUSTER 'main'"), database: 'otel' });
     expect(ddl[0]!.query).toContain("ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/vigil_schema_migrations', '{replica}')");
     const alters = requests.filter((r) => r.query.startsWith('ALTER'));

@@ -3,7 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TagFilter, TimeRange } from './params.ts';
 import { SPAN_KINDS } from './params.ts';
-import { DEPENDENCIES_SELF_JOIN, OPERATIONS, SERVICES, SPANS_OF_TRACES, type SearchTag, traceSearchSql } from './sql.ts';
+import { OPERATIONS, SERVICES, SPANS_OF_TRACES, type SearchTag, traceSearchSql } from './sql.ts';
 
 /** [key, value] pairs in stored order (keys sorted at ingest). Values are strings. */
 export type Pairs = Array<[string, string]>;
@@ -225,21 +225,5 @@ export class ClickHouseTraceReader implements TraceReader {
     for await (const rows of result.stream<SpanRow>()) {
       yield rows.map((row) => spanFromRow(row.json()));
     }
-  }
-}
-
-/** Dependencies computed at query time by joining each span with its parent. */
-export class SelfJoinDependencyReader implements DependencyReader {
-  constructor(private readonly client: ClickHouseClient) {}
-
-  async dependencies(range: TimeRange): Promise<DependencyLink[]> {
-    const result = await this.client.query({
-      query: DEPENDENCIES_SELF_JOIN,
-      query_params: { start: range.startUs, end: range.endUs },
-      format: 'JSONEachRow',
-      clickhouse_settings: SETTINGS,
-    });
-    const rows = await result.json<{ parent: string; child: string; callCount: string }>();
-    return rows.map((r) => ({ parent: r.parent, child: r.child, callCount: Number(r.callCount) }));
   }
 }

@@ -76,33 +76,6 @@ WHERE TraceId IN {ids:Array(String)}
   AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
 ORDER BY traceId, Timestamp, spanId`;
 
-/**
- * Service dependencies in [start, end]: for every span whose parent span belongs to another
- * service, one call parent service -> child service (Jaeger's rule). A self-join for now; a
- * materialized view of service edges will replace it behind DependencyReader.
- */
-export const DEPENDENCIES_SELF_JOIN = `
-SELECT parent.ServiceName AS parent, child.ServiceName AS child, count() AS callCount
-FROM
-(
-    SELECT TraceId, ParentSpanId, ServiceName
-    FROM otel_traces
-    WHERE Timestamp >= fromUnixTimestamp64Micro({start:Int64})
-      AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
-      AND ParentSpanId != ''
-) AS child
-INNER JOIN
-(
-    SELECT TraceId, SpanId, ServiceName
-    FROM otel_traces
-    WHERE Timestamp >= fromUnixTimestamp64Micro({start:Int64})
-      AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
-) AS parent
-ON child.TraceId = parent.TraceId AND child.ParentSpanId = parent.SpanId
-WHERE parent.ServiceName != child.ServiceName
-GROUP BY parent, child
-ORDER BY parent, child`;
-
 // --- trace search -----------------------------------------------------------------------
 
 /** Always part of a search: the time window. */

@@ -1,0 +1,31 @@
+// Wires Vigil's native query API (/api/v1/...) and its OpenAPI document onto the query service:
+// readers over the read connection, services, and one plugin per concept.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { FastifyPluginAsync } from 'fastify';
+import { ClickHouseTraceReader } from './jaeger/reader.ts';
+import { ClickHouseLogReader } from './logs/reader.ts';
+import { logRoutes } from './logs/routes.ts';
+import { LogService } from './logs/service.ts';
+import { ClickHouseMetadataReader } from './metadata/reader.ts';
+import { metadataRoutes } from './metadata/routes.ts';
+import { openApiRoutes } from './openapi.ts';
+import { ClickHouseRegexChecker } from './regex.ts';
+import { ClickHouseTraceSummaryReader } from './traces/reader.ts';
+import { traceRoutes } from './traces/routes.ts';
+import { TraceService } from './traces/service.ts';
+
+export interface ApiV1Options {
+  client: ClickHouseClient;
+  /** Unix milliseconds; tests may fix it. */
+  now?: () => number;
+}
+
+export const apiV1: FastifyPluginAsync<ApiV1Options> = async (app, { client, now }) => {
+  const regex = new ClickHouseRegexChecker(client);
+  const logs = new ClickHouseLogReader(client);
+  const traces = new TraceService(new ClickHouseTraceSummaryReader(client), new ClickHouseTraceReader(client), logs, regex);
+  await app.register(traceRoutes, { service: traces, ...(now ? { now } : {}) });
+  await app.register(logRoutes, { service: new LogService(logs, regex), ...(now ? { now } : {}) });
+  await app.register(metadataRoutes, { reader: new ClickHouseMetadataReader(client), ...(now ? { now } : {}) });
+  await app.register(openApiRoutes);
+};

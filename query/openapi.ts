@@ -1,0 +1,202 @@
+// The OpenAPI 3.1 document of the query service, served at GET /api/openapi.json. Built once at
+// start-up; test/query-api.test.ts checks that every registered /api/v1 route appears in it.
+import type { FastifyPluginAsync } from 'fastify';
+import { LOG_LIMIT_DEFAULT, LOG_LIMIT_MAX } from './logs/params.ts';
+import { METADATA_LIMIT_DEFAULT, METADATA_LIMIT_MAX } from './metadata/params.ts';
+import { TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX } from './traces/params.ts';
+
+type Schema = Record<string, unknown>;
+const str: Schema = { type: 'string' };
+const int: Schema = { type: 'integer' };
+const num: Schema = { type: 'number' };
+const nsString: Schema = { type: 'string', pattern: '^\\d+$', description: 'unix nanoseconds (or nanoseconds), as a decimal string' };
+const stringMap: Schema = { type: 'object', additionalProperties: str };
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const obj = (properties: Record<string, Schema>): Schema => ({ type: 'object', required: Object.keys(properties), properties });
+
+const q = (name: string, description: string, schema: Schema = str, extra: Schema = {}) => ({ name, in: 'query', description, schema, ...extra });
+const time = [
+  q('start', 'Range start: unix milliseconds or RFC 3339. Default: one hour before end.'),
+  q('end', 'Range end: unix milliseconds or RFC 3339. Default: now.'),
+];
+const limit = (def: number, max: number) => q('limit', `Page size (default ${def}; larger than ${max} is lowered to ${max}).`, { ...int, minimum: 1 });
+const attr = q('attr', 'Attribute condition, repeatable: key=value, key!=value or key=~regex (re2, unanchored). Matches the signal\'s own or the resource attributes.', { type: 'array', items: str }, { style: 'form', explode: true });
+const cursor = q('cursor', 'nextCursor of the previous page, unchanged.');
+const logFilter = [
+  ...time,
+  q('service', 'Service name (exact).'),
+  q('severity', 'Minimum severity: a SeverityNumber 1-24 or TRACE, DEBUG, INFO, WARN, ERROR, FATAL.'),
+  q('q', 'Body text: every word must appear as a whole token (case-insensitive); "quoted phrases" and words with punctuation as substrings.'),
+  attr,
+  q('traceId', 'Only records of this trace (1-32 hex digits).'),
+];
+
+const error = { description: 'Invalid parameter (VIGIL_ERR_BAD_PARAMETER) and the like', content: { 'application/json': { schema: ref('Error') } } };
+const ok = (schema: Schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const jaeger = (summary: string) => ({ get: { tags: ['jaeger'], summary, responses: { 200: ok({ type: 'object', description: "Jaeger's envelope {data, total, limit, offset, errors}; see docs/jaeger-api.md" }) } } });
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: { title: 'Vigil query API', version: '1', description: 'Native API for the Vigil UI (/api/v1) and Jaeger v1 API for Grafana. See docs/query-api.md and docs/jaeger-api.md.' },
+  paths: {
+    '/api/v1/traces': {
+      get: {
+        tags: ['traces'],
+        summary: 'Search traces; answers summaries, newest first (or longest first)',
+        description: 'A trace matches when one of its spans starting in the range meets every condition. A summary counts the spans that started in the range.',
+        parameters: [
+          ...time,
+          q('service', 'Service name (exact).'),
+          q('operation', 'Span name (exact).'),
+          q('minDuration', 'Minimum span duration, Go syntax (100ms, 1.5s).'),
+          q('maxDuration', 'Maximum span duration, Go syntax.'),
+          q('status', 'Span status.', { enum: ['error', 'ok', 'unset'] }),
+          attr,
+          q('sort', 'Order, descending, ties by trace id.', { enum: ['start', 'duration'], default: 'start' }),
+          limit(TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX),
+          cursor,
+        ],
+        responses: { 200: ok(obj({ traces: { type: 'array', items: ref('TraceSummary') }, nextCursor: { type: ['string', 'null'] } })), 400: error },
+      },
+    },
+    '/api/v1/traces/{traceId}': {
+      get: {
+        tags: ['traces'],
+        summary: 'One trace: every span, and the log records carrying its trace id',
+        parameters: [{ name: 'traceId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{1,32}$' } }],
+        responses: { 200: ok(ref('TraceDetail')), 400: error, 404: { ...error, description: 'trace not found (VIGIL_ERR_NOT_FOUND)' } },
+      },
+    },
+    '/api/v1/logs': {
+      get: {
+        tags: ['logs'],
+        summary: 'Search log records, newest first',
+        parameters: [...logFilter, limit(LOG_LIMIT_DEFAULT, LOG_LIMIT_MAX), cursor],
+        responses: { 200: ok(obj({ logs: { type: 'array', items: ref('LogRecord') }, nextCursor: { type: ['string', 'null'] } })), 400: error },
+      },
+    },
+    '/api/v1/logs/volume': {
+      get: {
+        tags: ['logs'],
+        summary: 'Record counts per time bucket and severity over the range, for the same filter as /api/v1/logs',
+        parameters: logFilter,
+        responses: {
+          200: ok(
+            obj({
+              startMs: int,
+              endMs: int,
+              stepMs: { ...int, description: 'Bucket width, chosen for 60-120 buckets over the range' },
+              buckets: { type: 'array', items: int, description: 'Bucket starts (unix ms), aligned to multiples of stepMs' },
+              series: { type: 'object', additionalProperties: { type: 'array', items: int }, description: 'Per severity name (UNSPECIFIED, TRACE, DEBUG, INFO, WARN, ERROR, FATAL) with records: one count per bucket' },
+              total: int,
+            }),
+          ),
+          400: error,
+        },
+      },
+    },
+    '/api/v1/metadata/attributes': {
+      get: {
+        tags: ['metadata'],
+        summary: 'Attribute keys seen in the range, most frequent first',
+        parameters: [q('signal', 'traces or logs', { enum: ['traces', 'logs'] }, { required: true }), ...time, q('prefix', 'Only keys starting with this.'), limit(METADATA_LIMIT_DEFAULT, METADATA_LIMIT_MAX)],
+        responses: { 200: ok(obj({ keys: { type: 'array', items: obj({ key: str, source: { enum: ['span', 'log', 'resource'] }, count: int }) } })), 400: error },
+      },
+    },
+    '/api/v1/metadata/attributes/values': {
+      get: {
+        tags: ['metadata'],
+        summary: 'Top values of one attribute key in the range',
+        parameters: [
+          q('signal', 'traces or logs', { enum: ['traces', 'logs'] }, { required: true }),
+          q('key', 'The attribute key.', str, { required: true }),
+          ...time,
+          q('prefix', 'Only values starting with this.'),
+          limit(METADATA_LIMIT_DEFAULT, METADATA_LIMIT_MAX),
+        ],
+        responses: { 200: ok(obj({ values: { type: 'array', items: obj({ value: str, count: int }) } })), 400: error },
+      },
+    },
+    '/api/openapi.json': { get: { summary: 'This document', responses: { 200: ok({ type: 'object' }) } } },
+    '/api/services': jaeger('Jaeger: service names (start/end in µs, default 24 h)'),
+    '/api/services/{service}/operations': {
+      get: { ...jaeger('Jaeger: span names of a service').get, parameters: [{ name: 'service', in: 'path', required: true, schema: str }] },
+    },
+    '/api/operations': jaeger('Jaeger: operations of a service with span kinds'),
+    '/api/traces': jaeger('Jaeger: trace search, or traces by traceID list'),
+    '/api/traces/{traceID}': {
+      get: { ...jaeger('Jaeger: one trace').get, parameters: [{ name: 'traceID', in: 'path', required: true, schema: str }] },
+    },
+    '/api/dependencies': jaeger('Jaeger: service dependency links (endTs, lookback in ms)'),
+  },
+  components: {
+    schemas: {
+      Error: obj({ code: { type: 'string', examples: ['VIGIL_ERR_BAD_PARAMETER'] }, message: str }),
+      ServiceCount: obj({ service: str, spanCount: int }),
+      TraceSummary: obj({
+        traceId: str,
+        rootService: str,
+        rootOperation: str,
+        startNs: nsString,
+        startMs: num,
+        durationNs: nsString,
+        durationMs: num,
+        spanCount: int,
+        errorCount: int,
+        services: { type: 'array', items: ref('ServiceCount') },
+      }),
+      Span: obj({
+        traceId: str,
+        spanId: str,
+        parentSpanId: str,
+        traceState: str,
+        name: str,
+        kind: { enum: ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'] },
+        service: str,
+        startNs: nsString,
+        startMs: num,
+        durationNs: nsString,
+        durationMs: num,
+        status: obj({ code: { enum: ['Unset', 'Ok', 'Error'] }, message: str }),
+        attributes: stringMap,
+        resource: stringMap,
+        scope: obj({ name: str, version: str }),
+        events: { type: 'array', items: obj({ timeNs: nsString, timeMs: num, name: str, attributes: stringMap }) },
+        links: { type: 'array', items: obj({ traceId: str, spanId: str, traceState: str, attributes: stringMap }) },
+        flags: int,
+      }),
+      TraceDetail: obj({
+        traceId: str,
+        startNs: nsString,
+        startMs: num,
+        durationNs: nsString,
+        durationMs: num,
+        spanCount: int,
+        errorCount: int,
+        services: { type: 'array', items: ref('ServiceCount') },
+        spans: { type: 'array', items: ref('Span') },
+        logs: { type: 'array', items: ref('LogRecord') },
+      }),
+      LogRecord: obj({
+        timeNs: nsString,
+        timeMs: int,
+        observedTimeNs: nsString,
+        service: str,
+        severityText: str,
+        severityNumber: int,
+        body: str,
+        traceId: str,
+        spanId: str,
+        traceFlags: int,
+        eventName: str,
+        attributes: stringMap,
+        resource: stringMap,
+        scope: obj({ name: str, version: str, attributes: stringMap }),
+      }),
+    },
+  },
+} as const;
+
+export const openApiRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/api/openapi.json', async () => openApiDocument);
+};

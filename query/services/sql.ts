@@ -1,0 +1,60 @@
+// The SQL of the service RED and dependency APIs, as named text. Every value from a request
+// travels as a query parameter ({name:Type}). These read only the rollups that the
+// materialized views of schemas/migrations/0004_span_metrics.sql fill at ingest, never
+// otel_traces. Minute is a DateTime (not DateTime64), bounds go in as unix seconds already
+// aligned to the minute by the caller.
+
+/** The quantile levels stored in DurationQuantiles; a -Merge must name the same ones. */
+export const QUANTILE_LEVELS = [0.5, 0.9, 0.95, 0.99] as const;
+const QUANTILES = `quantilesTDigestMerge(${QUANTILE_LEVELS.join(', ')})(DurationQuantiles)`;
+
+const MINUTES = `Minute >= toDateTime({start:UInt32})
+  AND Minute <= toDateTime({end:UInt32})`;
+
+/**
+ * Per service over [start, end]: calls, errors, duration quantiles (ns). kinds [] = every span
+ * kind, else only spans of those (stored) kinds.
+ */
+export const SERVICES_OVERVIEW = `
+SELECT
+    ServiceName AS service,
+    sum(Calls) AS calls,
+    sum(Errors) AS errors,
+    ${QUANTILES} AS quantiles
+FROM vigil_span_red_1m
+WHERE ${MINUTES}
+  AND (empty({kinds:Array(String)}) OR SpanKind IN {kinds:Array(String)})
+GROUP BY service
+HAVING calls > 0
+ORDER BY service`;
+
+/**
+ * One service's operations over [start, end] in buckets of {step:UInt32} seconds counted from
+ * {start:UInt32}: bucket i covers [start + i*step, start + (i+1)*step).
+ */
+export const OPERATION_SERIES = `
+SELECT
+    SpanName AS name,
+    SpanKind AS kind,
+    intDiv(toUInt32(Minute) - {start:UInt32}, {step:UInt32}) AS bucket,
+    sum(Calls) AS calls,
+    sum(Errors) AS errors,
+    ${QUANTILES} AS quantiles
+FROM vigil_span_red_1m
+WHERE ServiceName = {service:String}
+  AND ${MINUTES}
+GROUP BY name, kind, bucket
+ORDER BY name, kind, bucket`;
+
+/** Service edges over [start, end]: calls and failed calls per (parent, child). */
+export const SERVICE_EDGES = `
+SELECT
+    ParentService AS parent,
+    ChildService AS child,
+    sum(Calls) AS calls,
+    sum(Errors) AS errors
+FROM vigil_service_edges_1m
+WHERE ${MINUTES}
+GROUP BY parent, child
+HAVING calls > 0
+ORDER BY parent, child`;

@@ -1,0 +1,86 @@
+// The SQL of the native trace endpoints, as named, reviewed text. Request values travel as
+// query parameters ({name:Type}); the search's WHERE clause is put together from the fixed
+// fragments below with parameter names chosen here. test/query-api.test.ts snapshots it.
+//
+// Times go in as unix nanoseconds (Int64) and are compared as DateTime64(9): comparing the
+// DateTime64(9) columns with a plain DateTime makes chDB 26.7 prune parts wrongly.
+import { attributeCondition } from '../attribute-sql.ts';
+import type { TraceSearch } from './params.ts';
+
+const TIME = `Timestamp >= fromUnixTimestamp64Nano({start:Int64})
+      AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})`;
+const SPAN_MAPS = ['SpanAttributes', 'ResourceAttributes'] as const;
+
+/**
+ * Summaries of the traces with at least one span (starting in the range) that matches every
+ * condition. A summary covers the trace's spans that started in the range. Root = the span
+ * without a parent (the earliest such), else the earliest span. Ordered by the sort key, then
+ * trace id, both descending; `after` (from a cursor) resumes strictly after a (key, id) pair.
+ */
+export function traceSearchSql(q: TraceSearch): { query: string; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = {
+    start: q.range.startNs.toString(),
+    end: q.range.endNs.toString(),
+    limit: q.limit,
+  };
+  const where = [TIME];
+  if (q.service !== undefined) {
+    where.push('ServiceName = {service:String}');
+    params.service = q.service;
+  }
+  if (q.operation !== undefined) {
+    where.push('SpanName = {operation:String}');
+    params.operation = q.operation;
+  }
+  if (q.minDurationNs !== undefined) {
+    where.push('Duration >= {minDuration:UInt64}');
+    params.minDuration = q.minDurationNs.toString();
+  }
+  if (q.maxDurationNs !== undefined) {
+    where.push('Duration <= {maxDuration:UInt64}');
+    params.maxDuration = q.maxDurationNs.toString();
+  }
+  if (q.status !== undefined) {
+    where.push('StatusCode = {status:String}');
+    params.status = q.status;
+  }
+  q.attributes.forEach((f, i) => where.push(attributeCondition(f, i, SPAN_MAPS, params)));
+  // The sort column is one of two fixed names, never request text.
+  const sortKey = q.sort === 'duration' ? 'durationNs' : 'startNs';
+  let having = '';
+  if (q.after !== undefined) {
+    having = `\nHAVING (${sortKey}, traceId) < ({afterKey:Int64}, {afterId:String})`;
+    params.afterKey = q.after.key;
+    params.afterId = q.after.traceId;
+  }
+  const query = `
+SELECT
+    TraceId AS traceId,
+    toUnixTimestamp64Nano(min(Timestamp)) AS startNs,
+    max(toUnixTimestamp64Nano(Timestamp) + toInt64(Duration)) - startNs AS durationNs,
+    count() AS spanCount,
+    countIf(StatusCode = 'Error') AS errorCount,
+    countIf(ParentSpanId = '') > 0 AS hasRoot,
+    if(hasRoot, argMinIf(ServiceName, Timestamp, ParentSpanId = ''), argMin(ServiceName, Timestamp)) AS rootService,
+    if(hasRoot, argMinIf(SpanName, Timestamp, ParentSpanId = ''), argMin(SpanName, Timestamp)) AS rootOperation,
+    sumMap([toString(ServiceName)], [toUInt64(1)]) AS services
+FROM otel_traces
+WHERE ${TIME}
+  AND TraceId IN (
+    SELECT DISTINCT TraceId
+    FROM otel_traces
+    WHERE ${where.join('\n      AND ')}
+  )
+GROUP BY traceId${having}
+ORDER BY ${sortKey} DESC, traceId DESC
+LIMIT {limit:UInt32}`;
+  return { query, params };
+}
+
+/** The trace's time range from the lookup table: first span start, last span start (to the second). */
+export const TRACE_RANGE = `
+SELECT toUnixTimestamp64Nano(toDateTime64(min(Start), 9)) AS startNs,
+       toUnixTimestamp64Nano(toDateTime64(max(End), 9)) AS endNs,
+       count() AS found
+FROM otel_traces_trace_id_ts
+WHERE TraceId = {id:String}`;
