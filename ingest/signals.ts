@@ -6,6 +6,7 @@ import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './o
 import { appendLogs } from './rows/logs.ts';
 import { appendMetrics } from './rows/metrics.ts';
 import { appendTraces } from './rows/traces.ts';
+import { appendTraceRequestProtobuf } from './rows/traces-protobuf.ts';
 import type { Rejections } from './rows/validate.ts';
 import type { Blocks } from './tables.ts';
 
@@ -16,6 +17,12 @@ interface SignalCodec<Request> {
   protobuf(bytes: Uint8Array): Request;
   json(text: string): Request;
   append(request: Request, blocks: Blocks): Rejections;
+  /**
+   * The hot path where there is one: protobuf bytes straight into the columns, without the
+   * object model (measured 2.2-2.6x faster for spans). Writes the same bytes as
+   * append(protobuf(bytes)) — test/traces-protobuf.test.ts holds the two to that.
+   */
+  appendProtobuf?(bytes: Uint8Array, blocks: Blocks): Rejections;
 }
 
 function codec<Request>(c: SignalCodec<Request>): SignalCodec<unknown> {
@@ -27,6 +34,7 @@ const codecs: Record<Signal, SignalCodec<unknown>> = {
     protobuf: decodeTraceRequest,
     json: decodeTraceJson,
     append: (request, blocks) => appendTraces(request, blocks.otel_traces),
+    appendProtobuf: (bytes, blocks) => appendTraceRequestProtobuf(bytes, blocks.otel_traces),
   }),
   metrics: codec({
     protobuf: decodeMetricsRequest,
@@ -47,8 +55,15 @@ const codecs: Record<Signal, SignalCodec<unknown>> = {
  */
 export async function ingest(batcher: Batcher, signal: Signal, encoding: Encoding, body: Buffer): Promise<Rejections> {
   const c = codecs[signal];
-  const request = encoding === 'protobuf' ? c.protobuf(body) : c.json(body.toString('utf8'));
-  const { result: rejected, rows, committed } = batcher.append(body.length, (blocks) => c.append(request, blocks));
+  const fused = encoding === 'protobuf' ? c.appendProtobuf : undefined;
+  let fill: (blocks: Blocks) => Rejections;
+  if (fused !== undefined) {
+    fill = (blocks) => fused(body, blocks);
+  } else {
+    const request = encoding === 'protobuf' ? c.protobuf(body) : c.json(body.toString('utf8'));
+    fill = (blocks) => c.append(request, blocks);
+  }
+  const { result: rejected, rows, committed } = batcher.append(body.length, fill);
   await committed;
   batcher.stats.items.add({ signal, outcome: 'stored' }, rows);
   if (rejected.count > 0) batcher.stats.items.add({ signal, outcome: 'rejected' }, rejected.count);

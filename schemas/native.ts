@@ -8,6 +8,35 @@
 // for all elements. Map(K, V): stored as Array(Tuple(K, V)): offsets, keys, values.
 // LowCardinality(String) columns are written as plain String: the engine converts.
 
+import { isUtf8 } from 'node:buffer';
+
+// The two lowercase hex digits of each byte value as one little-endian 16-bit word, for ids.
+const HEX_PAIRS = new Uint16Array(256);
+for (let b = 0; b < 256; b++) {
+  const digits = b.toString(16).padStart(2, '0');
+  HEX_PAIRS[b] = digits.charCodeAt(0) | (digits.charCodeAt(1) << 8);
+}
+
+/**
+ * Copies n bytes 4 at a time (DataView access compiles to plain unaligned loads and
+ * stores); returns the OR of all bytes, whose 0x80 bits say whether any was non-ASCII.
+ */
+function copyWords(src: DataView, from: number, dst: DataView, to: number, n: number): number {
+  let high = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w = src.getInt32(from + i, true);
+    dst.setInt32(to + i, w, true);
+    high |= w;
+  }
+  for (; i < n; i++) {
+    const b = src.getUint8(from + i);
+    dst.setUint8(to + i, b);
+    high |= b;
+  }
+  return high;
+}
+
 /** A growable little-endian byte buffer. */
 export class ByteWriter {
   private buf: Buffer;
@@ -68,6 +97,62 @@ export class ByteWriter {
     this.length += n;
   }
 
+  // A DataView of buf for copyWords, remade when buf grows (comparing is cheaper than .buffer).
+  private view: DataView | undefined;
+  private viewOf: Buffer | undefined;
+
+  private dataView(): DataView {
+    let view = this.view;
+    if (view === undefined || this.viewOf !== this.buf) {
+      view = this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+      this.viewOf = this.buf;
+    }
+    return view;
+  }
+
+  /**
+   * A string given as UTF-8 bytes from an untrusted message. Valid UTF-8 is copied as is;
+   * anything else is written as string() writes its decoding (bad sequences become U+FFFD),
+   * so the result is always what decoding the message to JS strings would have written.
+   */
+  utf8(src: DataView, start: number, end: number): void {
+    const n = end - start;
+    const length = this.length;
+    // The checks of ensure() and varint() inlined for the common case: hot path.
+    if (length + 10 + n > this.buf.length) this.ensure(10 + n);
+    if (n < 0x80) this.buf[this.length++] = n;
+    else this.varint(n);
+    const at = this.length;
+    const high = copyWords(src, start, this.dataView(), at, n);
+    this.length = at + n;
+    if ((high & 0x80808080) === 0 || isUtf8(this.buf.subarray(at, at + n))) return;
+    this.length = length;
+    this.string(Buffer.from(src.buffer, src.byteOffset, src.byteLength).toString('utf8', start, end));
+  }
+
+  /** Bytes written as a string of lowercase hex (trace and span ids). */
+  hex(src: Uint8Array, start: number, end: number): void {
+    const n = 2 * (end - start);
+    if (this.length + 10 + n > this.buf.length) this.ensure(10 + n);
+    if (n < 0x80) this.buf[this.length++] = n;
+    else this.varint(n);
+    const view = this.dataView();
+    let at = this.length;
+    for (let i = start; i < end; i++, at += 2) view.setUint16(at, HEX_PAIRS[src[i]!]!, true);
+    this.length = at;
+  }
+
+  /** Appends everything `other` holds. */
+  append(other: ByteWriter): void {
+    const n = other.length;
+    if (n === 0) return;
+    if (this.length + n > this.buf.length) this.ensure(n);
+    // Buffer#copy costs a view and a native call: cheaper only for long runs.
+    if (n < 256) copyWords(other.dataView(), 0, this.dataView(), this.length, n);
+    else other.buf.copy(this.buf, this.length, 0, n);
+    this.length += n;
+  }
+
   bytes(view: ArrayBufferView): void {
     this.ensure(view.byteLength);
     this.buf.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), this.length);
@@ -88,6 +173,10 @@ export interface NativeColumn {
   readonly byteSize: number;
   write(out: ByteWriter): void;
   clear(): void;
+  /** Appends to `marks` what rollback() needs to return the column to its current size. */
+  mark(marks: number[]): void;
+  /** Returns the column to the size mark() saved at marks[at]; returns the index after those marks. */
+  rollback(marks: readonly number[], at: number): number;
 }
 
 /** Strings, serialized as they are pushed: encoding a block is then a copy. */
@@ -110,6 +199,24 @@ export class StringColumn implements NativeColumn {
     this.length++;
   }
 
+  /** UTF-8 bytes from an untrusted message: the value push() of their decoding would write (see ByteWriter.utf8). */
+  pushUtf8(src: DataView, start: number, end: number): void {
+    this.data.utf8(src, start, end);
+    this.length++;
+  }
+
+  /** Bytes as lowercase hex (ids). */
+  pushHex(src: Uint8Array, start: number, end: number): void {
+    this.data.hex(src, start, end);
+    this.length++;
+  }
+
+  /** Appends every value of `other` (e.g. one value serialized once, then copied into many rows). */
+  pushAll(other: StringColumn): void {
+    this.data.append(other.data);
+    this.length += other.length;
+  }
+
   write(out: ByteWriter): void {
     out.bytes(this.data.result());
   }
@@ -117,6 +224,16 @@ export class StringColumn implements NativeColumn {
   clear(): void {
     this.data.length = 0;
     this.length = 0;
+  }
+
+  mark(marks: number[]): void {
+    marks.push(this.length, this.data.length);
+  }
+
+  rollback(marks: readonly number[], at: number): number {
+    this.length = marks[at]!;
+    this.data.length = marks[at + 1]!;
+    return at + 2;
   }
 }
 
@@ -155,6 +272,31 @@ class FixedColumn<A extends TypedArray> implements NativeColumn {
   clear(): void {
     this.length = 0;
   }
+
+  mark(marks: number[]): void {
+    marks.push(this.length);
+  }
+
+  rollback(marks: readonly number[], at: number): number {
+    this.length = marks[at]!;
+    return at + 1;
+  }
+
+  // 64-bit columns as 32-bit words, for values given as two halves (no BigInt made);
+  // remade when data is (comparing the arrays is cheaper than their .buffer).
+  private words: Uint32Array | undefined;
+  private wordsOf: A | undefined;
+
+  /** Sets 64-bit value `i` from its halves, little-endian like write(). */
+  protected setWords(i: number, lo: number, hi: number): void {
+    let words = this.words;
+    if (words === undefined || this.wordsOf !== this.data) {
+      words = this.words = new Uint32Array(this.data.buffer);
+      this.wordsOf = this.data;
+    }
+    words[2 * i] = lo;
+    words[2 * i + 1] = hi;
+  }
 }
 
 export class NumberColumn extends FixedColumn<Uint8Array | Uint32Array | Int32Array | Float64Array> {
@@ -180,6 +322,11 @@ export class UInt64Column extends FixedColumn<BigUint64Array> {
     const i = this.slot();
     this.data[i] = typeof value === 'bigint' ? BigInt.asUintN(64, value) : BigInt(Math.max(0, Math.trunc(value)));
   }
+
+  /** push() of the value whose low and high 32 bits are `lo` and `hi` (unsigned). */
+  pushWords(lo: number, hi: number): void {
+    this.setWords(this.slot(), lo, hi);
+  }
 }
 
 /** DateTime64(9): signed nanoseconds since the epoch, UTC. */
@@ -191,6 +338,11 @@ export class DateTime64Column extends FixedColumn<BigInt64Array> {
   push(nanos: bigint): void {
     const i = this.slot();
     this.data[i] = BigInt.asIntN(64, nanos);
+  }
+
+  /** push() of the nanoseconds whose low and high 32 bits are `lo` and `hi` (unsigned). */
+  pushWords(lo: number, hi: number): void {
+    this.setWords(this.slot(), lo, hi);
   }
 }
 
@@ -207,6 +359,10 @@ class OffsetsColumn extends FixedColumn<Uint32Array> {
   push(offset: number): void {
     const i = this.slot();
     this.data[i] = offset;
+  }
+
+  at(i: number): number {
+    return this.data[i]!;
   }
 
   override write(out: ByteWriter): void {
@@ -247,6 +403,15 @@ export class ArrayColumn<C extends NativeColumn> implements NativeColumn {
     this.offsets.clear();
     this.inner.clear();
   }
+
+  mark(marks: number[]): void {
+    this.offsets.mark(marks);
+    this.inner.mark(marks);
+  }
+
+  rollback(marks: readonly number[], at: number): number {
+    return this.inner.rollback(marks, this.offsets.rollback(marks, at));
+  }
 }
 
 /** Map(String, String). Callers push entries already sorted by key (see rows/attributes.ts). */
@@ -272,6 +437,27 @@ export class StringMapColumn implements NativeColumn {
     this.offsets.push(this.keys.length);
   }
 
+  /**
+   * One entry of the current row, key and value as UTF-8 bytes from an untrusted message
+   * (see ByteWriter.utf8); endRow() closes the row. Entries come sorted, as for push().
+   */
+  pushEntryUtf8(keySrc: DataView, keyStart: number, keyEnd: number, valueSrc: DataView, valueStart: number, valueEnd: number): void {
+    this.keys.pushUtf8(keySrc, keyStart, keyEnd);
+    this.values.pushUtf8(valueSrc, valueStart, valueEnd);
+  }
+
+  endRow(): void {
+    this.offsets.push(this.keys.length);
+  }
+
+  /** Appends every row of `other` (e.g. a resource's attributes, serialized once for all its spans). */
+  pushAll(other: StringMapColumn): void {
+    const base = this.keys.length;
+    for (let i = 0; i < other.length; i++) this.offsets.push(base + other.offsets.at(i));
+    this.keys.pushAll(other.keys);
+    this.values.pushAll(other.values);
+  }
+
   write(out: ByteWriter): void {
     this.offsets.write(out);
     this.keys.write(out);
@@ -282,6 +468,16 @@ export class StringMapColumn implements NativeColumn {
     this.offsets.clear();
     this.keys.clear();
     this.values.clear();
+  }
+
+  mark(marks: number[]): void {
+    this.offsets.mark(marks);
+    this.keys.mark(marks);
+    this.values.mark(marks);
+  }
+
+  rollback(marks: readonly number[], at: number): number {
+    return this.values.rollback(marks, this.keys.rollback(marks, this.offsets.rollback(marks, at)));
   }
 }
 
@@ -321,5 +517,18 @@ export class NativeBlock<Cols extends Record<string, NativeColumn>> {
 
   clear(): void {
     for (const name of this.names) this.columns[name as keyof Cols]!.clear();
+  }
+
+  /** The block's current size, for rollback() when an append fails half-way. */
+  mark(): number[] {
+    const marks: number[] = [];
+    for (const name of this.names) this.columns[name as keyof Cols]!.mark(marks);
+    return marks;
+  }
+
+  /** Drops everything appended since mark() returned `marks`. */
+  rollback(marks: readonly number[]): void {
+    let at = 0;
+    for (const name of this.names) at = this.columns[name as keyof Cols]!.rollback(marks, at);
   }
 }
