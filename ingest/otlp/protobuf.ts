@@ -175,7 +175,7 @@ function readScope(r: WireReader, end: number, scope: InstrumentationScope): voi
   r.exit(end, 'InstrumentationScope');
 }
 
-function readKeyValue(r: WireReader, end: number, depth: number): KeyValue {
+export function readKeyValue(r: WireReader, end: number, depth: number): KeyValue {
   let key = '';
   let value: AnyValue = null;
   while (r.pos < end) {
@@ -190,7 +190,7 @@ function readKeyValue(r: WireReader, end: number, depth: number): KeyValue {
   return { key, value };
 }
 
-function readAnyValue(r: WireReader, end: number, depth: number): AnyValue {
+export function readAnyValue(r: WireReader, end: number, depth: number): AnyValue {
   if (depth > MAX_DEPTH) throw r.fail(`AnyValue at byte ${r.pos} is nested deeper than ${MAX_DEPTH} levels`);
   let value: AnyValue = null;
   while (r.pos < end) {
@@ -212,7 +212,8 @@ function readAnyValue(r: WireReader, end: number, depth: number): AnyValue {
 }
 
 // ArrayValue and KeyValueList: one repeated field (1), of AnyValue or of KeyValue.
-function readValues<T>(
+/** A repeated message field (ArrayValue.values, KeyValueList.values). */
+export function readValues<T>(
   r: WireReader,
   end: number,
   what: string,

@@ -8,8 +8,8 @@
 
 import { Buffer } from 'node:buffer';
 import { StringColumn, StringMapColumn } from '../../schemas/native.ts';
-import type { AnyValue, KeyValue } from '../otlp/model.ts';
-import { MAX_DEPTH, WireReader } from '../otlp/wire.ts';
+import { readAnyValue as readModelAnyValue, readKeyValue as readModelKeyValue, readValues } from '../otlp/protobuf.ts';
+import { WireReader } from '../otlp/wire.ts';
 import { anyValueToString } from './attributes.ts';
 import { spanKindName, statusCodeName, type TracesBlock } from './traces.ts';
 import { Rejections, spanIdProblem, traceIdProblem } from './validate.ts';
@@ -725,60 +725,4 @@ function sortByStrings(table: Table, from: number, to: number): number {
     order[kept++] = rows[i]!;
   }
   return kept;
-}
-
-// ---- arrays and key-value lists --------------------------------------------------
-// Rare in attributes: decoded to the object model exactly as otlp/protobuf.ts does, then
-// printed by anyValueToString.
-
-function readModelKeyValue(r: WireReader, end: number, depth: number): KeyValue {
-  let key = '';
-  let value: AnyValue = null;
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: key = r.string(); break;
-      case (2 << 3) | 2: value = readModelAnyValue(r, r.delimitedEnd(), depth); break;
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'KeyValue');
-  return { key, value };
-}
-
-function readModelAnyValue(r: WireReader, end: number, depth: number): AnyValue {
-  if (depth > MAX_DEPTH) throw r.fail(`AnyValue at byte ${r.pos} is nested deeper than ${MAX_DEPTH} levels`);
-  let value: AnyValue = null;
-  while (r.pos < end) {
-    const tag = r.tag();
-    switch (tag) {
-      case (1 << 3) | 2: value = r.string(); break;
-      case (2 << 3) | 0: value = r.bool(); break;
-      case (3 << 3) | 0: value = r.int64(); break;
-      case (4 << 3) | 1: value = r.double(); break;
-      case (5 << 3) | 2: value = readValues(r, r.delimitedEnd(), 'ArrayValue', readModelAnyValue, depth + 1); break;
-      case (6 << 3) | 2: value = { kvlist: readValues(r, r.delimitedEnd(), 'KeyValueList', readModelKeyValue, depth + 1) }; break;
-      case (7 << 3) | 2: value = r.bytes(); break; // a view of the body, printed before it returns
-      default: r.skip(tag);
-    }
-  }
-  r.exit(end, 'AnyValue');
-  return value;
-}
-
-function readValues<T>(
-  r: WireReader,
-  end: number,
-  what: string,
-  readValue: (r: WireReader, end: number, depth: number) => T,
-  depth: number,
-): T[] {
-  const list: T[] = [];
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === ((1 << 3) | 2)) list.push(readValue(r, r.delimitedEnd(), depth));
-    else r.skip(tag);
-  }
-  r.exit(end, what);
-  return list;
 }
