@@ -4,6 +4,7 @@ import type { Batcher } from './batcher.ts';
 import { decodeLogsJson, decodeMetricsJson, decodeTraceJson } from './otlp/json.ts';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './otlp/protobuf.ts';
 import { appendLogs } from './rows/logs.ts';
+import { appendLogsRequestProtobuf } from './rows/logs-protobuf.ts';
 import { appendMetrics } from './rows/metrics.ts';
 import { appendTraces } from './rows/traces.ts';
 import { appendTraceRequestProtobuf } from './rows/traces-protobuf.ts';
@@ -20,7 +21,8 @@ interface SignalCodec<Request> {
   /**
    * The hot path where there is one: protobuf bytes straight into the columns, without the
    * object model (measured 2.2-2.6x faster for spans). Writes the same bytes as
-   * append(protobuf(bytes)) — test/traces-protobuf.test.ts holds the two to that.
+   * append(protobuf(bytes)) — test/traces-protobuf.test.ts and test/logs-protobuf.test.ts
+   * hold the two to that.
    */
   appendProtobuf?(bytes: Uint8Array, blocks: Blocks): Rejections;
 }
@@ -46,6 +48,7 @@ const codecs: Record<Signal, SignalCodec<unknown>> = {
     protobuf: decodeLogsRequest,
     json: decodeLogsJson,
     append: (request, blocks) => appendLogs(request, blocks.otel_logs, BigInt(Date.now()) * 1_000_000n),
+    appendProtobuf: (bytes, blocks) => appendLogsRequestProtobuf(bytes, blocks.otel_logs, BigInt(Date.now()) * 1_000_000n),
   }),
 };
 

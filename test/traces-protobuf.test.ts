@@ -3,59 +3,22 @@
 // decodeTraceRequest + appendTraces do; a malformed body must throw as the decoder does and
 // leave the block as it was.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { makeRequest } from '../bench/requests.ts';
 import { decodeTraceRequest } from '../ingest/otlp/protobuf.ts';
 import { appendTraceRequestProtobuf } from '../ingest/rows/traces-protobuf.ts';
 import { appendTraces, tracesBlock, type TracesBlock } from '../ingest/rows/traces.ts';
-import type { Rejections } from '../ingest/rows/validate.ts';
-import { VigilError } from '../schemas/errors.ts';
-import { ByteWriter, type NativeColumn } from '../schemas/native.ts';
+import {
+  appendBothWith, attr, bytes, type Bytes, damageFailures, EVERY_VALUE, f32, f64, group, hex, hexIdsToBytes, int, INVALID_UTF8,
+  kv, ld, type Outcome, PREFIX_KEYS, protoEncoder, raw, s, spanId, str, tag, TRACE, truncationFailures, UNICODE_KEYS, varint,
+  vint,
+} from './helpers/fused-protobuf.ts';
 
 // ---- the comparison ----------------------------------------------------------------
 
-type Outcome = { rejected: number; message: string } | { code: string; error: string };
-
-function outcome(append: () => Rejections): Outcome {
-  try {
-    const rejected = append();
-    return { rejected: rejected.count, message: rejected.message };
-  } catch (err) {
-    if (!(err instanceof VigilError)) throw err;
-    return { code: err.code, error: err.message };
-  }
-}
-
-/** Each column's bytes, so that a difference names its column (latin1 keeps them readable). */
-function columnBytes(block: TracesBlock): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of block.names) {
-    const w = new ByteWriter();
-    (block.columns as Record<string, NativeColumn>)[name]!.write(w);
-    out[name] = w.result().toString('latin1');
-  }
-  return out;
-}
-
-/**
- * Appends `body` to `fused` by the fused path and to `model` by the reference, which must
- * end up identical; on a malformed body both must fail alike (with the same message unless
- * `sameMessage` is false) and `fused` must be as it was. Returns what happened.
- */
-function appendBoth(body: Uint8Array, fused: TracesBlock, model: TracesBlock, sameMessage = true): Outcome {
-  const before = fused.encode();
-  const a = outcome(() => appendTraceRequestProtobuf(body, fused));
-  const b = outcome(() => appendTraces(decodeTraceRequest(body), model));
-  if (sameMessage || !('code' in a) || !('code' in b)) expect(a).toEqual(b);
-  else expect(a.code).toBe(b.code);
-  if ('code' in a) expect(fused.encode().equals(before)).toBe(true);
-  expect(columnBytes(fused)).toEqual(columnBytes(model));
-  expect(fused.encode().equals(model.encode())).toBe(true);
-  return a;
-}
+/** The fused path against the model path (see appendBothWith). */
+const appendBoth = (body: Uint8Array, fused: TracesBlock, model: TracesBlock, sameMessage = true): Outcome =>
+  appendBothWith(appendTraceRequestProtobuf, (b, block) => appendTraces(decodeTraceRequest(b), block), body, fused, model, sameMessage);
 
 /** Appends the bodies one after another (so later ones land in a non-empty block). */
 function expectSameRows(...bodies: Uint8Array[]): { rows: number; outcomes: Outcome[] } {
@@ -65,83 +28,8 @@ function expectSameRows(...bodies: Uint8Array[]): { rows: number; outcomes: Outc
   return { rows: fused.rows, outcomes };
 }
 
-// ---- protobufjs over the project's .proto files ----------------------------------------
-
-const protoDir = fileURLToPath(new URL('../schemas/otlp/', import.meta.url));
-const root = new protobuf.Root();
-root.resolvePath = (_origin, target) => join(protoDir, target);
-root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto');
-const TraceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
-const encode = (request: Record<string, unknown>) => TraceRequest.encode(TraceRequest.fromObject(request)).finish();
-
-// OTLP/JSON ids are hex where proto3 JSON (and so protobufjs) expects base64.
-const ID_KEYS = new Set(['traceId', 'spanId', 'parentSpanId']);
-function hexIdsToBytes(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(hexIdsToBytes);
-  if (typeof v !== 'object' || v === null) return v;
-  return Object.fromEntries(
-    Object.entries(v).map(([k, x]) => [k, ID_KEYS.has(k) && typeof x === 'string' ? Buffer.from(x, 'hex') : hexIdsToBytes(x)]),
-  );
-}
-
-const hex = (s: string) => Buffer.from(s, 'hex');
-const TRACE = hex('0af7651916cd43dd8448eb211c80319c');
+const encode = protoEncoder('opentelemetry/proto/collector/trace/v1/trace_service.proto', 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 const TRACE2 = hex('4bf92f3577b34da6a3ce929d0e0e4736');
-const spanId = (n: number) => hex(n.toString(16).padStart(16, '0'));
-const kv = (key: string, value: Record<string, unknown> | undefined) => (value === undefined ? { key } : { key, value });
-const s = (stringValue: string) => ({ stringValue });
-const int = (intValue: number | string) => ({ intValue });
-
-const INTS = [
-  0, 1, -1, 9, 10, 99, 100, 2147483647, 2147483648, -2147483648, -2147483649, 4294967295, 4294967296,
-  999999999999999, 1000000000000000, -1000000000000000, '9007199254740991', '9007199254740992', '9007199254740993',
-  '-9007199254740991', '-9007199254740992', '-9007199254740993', '9223372036854775807', '-9223372036854775808',
-  '1234567890123456789', '-1234567890123456789',
-];
-const DOUBLES = [0, -0, 0.1, 1.5, -2.75, 1e21, 1e-7, 123456789.123, 5e-324, Number.MAX_VALUE, 2 ** 53, NaN, Infinity, -Infinity];
-
-/** One attribute of every AnyValue kind, and every edge of each. */
-const EVERY_VALUE = [
-  kv('s', s('plain')),
-  kv('s.empty', s('')),
-  kv('s.unicode', s('héllo wörld – 日本語 😀 \u{10FFFF} \uFEFFbom "quoted" \\ back')),
-  kv('s.long', s('x'.repeat(200) + 'é'.repeat(100))),
-  kv('b.true', { boolValue: true }),
-  kv('b.false', { boolValue: false }),
-  ...INTS.map((v, i) => kv(`i.${String(i).padStart(2, '0')}`, int(v))),
-  ...DOUBLES.map((v, i) => kv(`d.${i}`, { doubleValue: v })),
-  kv('bytes', { bytesValue: Buffer.from([0, 1, 2, 0xfe, 0xff]) }),
-  kv('bytes.empty', { bytesValue: Buffer.alloc(0) }),
-  kv('array', {
-    arrayValue: {
-      values: [
-        s('a"b\n'), int(-5), int('-9223372036854775808'), { doubleValue: 1.5 }, { doubleValue: NaN }, { boolValue: true },
-        { bytesValue: Buffer.from('hi') }, {}, { arrayValue: {} }, { arrayValue: { values: [s('nested'), int(1)] } },
-        { kvlistValue: { values: [kv('x', int(1)), kv('y', undefined)] } },
-      ],
-    },
-  }),
-  kv('array.empty', { arrayValue: {} }),
-  kv('kvlist', {
-    kvlistValue: { values: [kv('b', s('é')), kv('a', { arrayValue: { values: [s('x')] } }), kv('', {}), kv('a', int(2))] },
-  }),
-  kv('kvlist.empty', { kvlistValue: {} }),
-  kv('unset', {}),
-  kv('no value', undefined),
-];
-
-// UTF-8 byte order is not UTF-16 order: U+1F600 sorts before U+FB00 as a JS string, after it as bytes
-// (also past the first 8 bytes, which the fused path compares as whole words).
-const UNICODE_KEYS = [
-  'é', 'ключ', '😀', 'ﬀ', '\uFFFD', 'z', 'a\u0000b', 'a', '', 'É', 'e\u0301', '日本', 'ﬀ',
-  'abcdefgh😀', 'abcdefghﬀ', 'abcdefghé', 'abcdefgh', 'abcdefghij😀', 'abcdefghijﬀ',
-].map((key, i) => kv(key, s(`v${i}`)));
-
-// Keys that share long prefixes, or are prefixes of each other, around the 4- and 8-byte marks.
-const PREFIX_KEYS = [
-  'http.request.method', 'http.request', 'http.request.methodX', 'http.req', 'http', 'http.reques', 'http.requesT',
-  'abcdefgh', 'abcdefg', 'abcdefghi', 'abcd', 'abc', 'a', 'aaaa', 'aaaaaaaa', 'aaaaaaaab', 'b\u007f', 'b~', 'http', 'a',
-].map((key, i) => kv(key, int(i)));
 
 const span = (n: number, fields: Record<string, unknown> = {}) => ({
   traceId: TRACE,
@@ -249,53 +137,11 @@ function kitchenSink() {
   });
 }
 
-// ---- hand-built protobuf, for what protobufjs does not write ---------------------------
+// ---- hand-built protobuf ---------------------------------------------------------------
 
-type Bytes = number[];
-function varint(value: number | bigint): Bytes {
-  let n = BigInt.asUintN(64, BigInt(value));
-  const out: Bytes = [];
-  do {
-    const b = Number(n & 0x7fn);
-    n >>= 7n;
-    out.push(n === 0n ? b : b | 0x80);
-  } while (n !== 0n);
-  return out;
-}
-const tag = (field: number, wireType: number) => varint((field << 3) | wireType);
-const vint = (field: number, v: number | bigint): Bytes => [...tag(field, 0), ...varint(v)];
-const le64 = (v: bigint): Bytes => [...Buffer.from(new BigUint64Array([BigInt.asUintN(64, v)]).buffer)];
-const f64 = (field: number, v: bigint): Bytes => [...tag(field, 1), ...le64(v)];
-const f32 = (field: number, v: number): Bytes => [...tag(field, 5), ...Buffer.from(new Uint32Array([v]).buffer)];
-const ld = (field: number, ...parts: Bytes[]): Bytes => {
-  const body = parts.flat();
-  return [...tag(field, 2), ...varint(body.length), ...body];
-};
-const raw = (field: number, b: Uint8Array | Bytes): Bytes => ld(field, [...b]);
-const str = (field: number, text: string): Bytes => raw(field, Buffer.from(text));
-const bytes = (...parts: Bytes[]) => Uint8Array.from(parts.flat());
-const group = (field: number, ...parts: Bytes[]): Bytes => [...tag(field, 3), ...parts.flat(), ...tag(field, 4)];
-
-/** A KeyValue at `field`: the key as text or raw bytes, then the AnyValue's fields. */
-const attr = (field: number, key: string | Bytes, ...anyValueFields: Bytes[]): Bytes =>
-  ld(field, typeof key === 'string' ? str(1, key) : raw(1, key), ld(2, ...anyValueFields));
 const ids = (n: number): Bytes[] => [raw(1, TRACE), raw(2, spanId(n))];
 /** ExportTraceServiceRequest > ResourceSpans > ScopeSpans > the given spans (each a list of fields). */
 const spans = (...spanFields: Bytes[][]) => bytes(ld(1, ld(2, ...spanFields.map((f) => ld(2, ...f)))));
-
-// Bytes that are not UTF-8: decoding replaces them with U+FFFD, so they must be written that way.
-const INVALID_UTF8: Bytes[] = [
-  [0xff, 0x61],
-  [0xc3],
-  [0xed, 0xa0, 0x80], // a surrogate
-  [0xc0, 0x80], // overlong
-  [0xe2, 0x82, 0x78],
-  [0xf0, 0x9f, 0x98], // truncated 4-byte sequence
-  [0x80],
-  [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
-  [...Buffer.from('a'.repeat(150)), 0xff], // past 128 bytes: a 2-byte length
-  [...Buffer.from('é'.repeat(70)), 0xc3],
-];
 
 // ---- the tests -------------------------------------------------------------------------
 
@@ -432,14 +278,7 @@ describe('appendTraceRequestProtobuf on malformed protobuf', () => {
       ld(1, ld(2, ld(2, ...ids(2), f64(8, 9n), ld(13, ...ids(3), attr(4, 'b', f64(4, 1n))), f32(16, 1)), ld(2, ...ids(4), attr(9, 'c', raw(7, [1, 2]))))),
     );
     const [fused, model] = filledBlocks();
-    let failures = 0;
-    for (let n = 0; n <= body.length; n++) {
-      const result = appendBoth(body.subarray(0, n), fused, model);
-      if ('code' in result) {
-        expect(result.code).toBe('VIGIL_ERR_BAD_PROTOBUF');
-        failures++;
-      }
-    }
+    const failures = truncationFailures(body, (prefix) => appendBoth(prefix, fused, model));
     expect(failures).toBe(body.length - 2); // only the empty body and the two whole ResourceSpans are valid
   });
 
@@ -498,22 +337,10 @@ describe('appendTraceRequestProtobuf on malformed protobuf', () => {
   });
 
   it('fails exactly when the decoder fails, for randomly damaged bodies', () => {
-    let seed = 42;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
-    const original = kitchenSink();
-    let failures = 0;
-    for (let i = 0; i < 300; i++) {
+    const failures = damageFailures(kitchenSink(), 42, (body) => {
       const [fused, model] = filledBlocks();
-      const body = Uint8Array.from(original);
-      for (let k = 1 + random(3); k > 0; k--) body[random(body.length)] = random(256);
-      // The fused path reads ahead for the resource and the scope, skipping their siblings by
-      // length: where one of those overruns its message, it may meet another fault first.
-      // Compare error codes only.
-      if ('code' in appendBoth(body, fused, model, false)) failures++;
-    }
+      return appendBoth(body, fused, model, false);
+    });
     expect(failures).toBeGreaterThan(50);
     expect(failures).toBeLessThan(300);
   });
