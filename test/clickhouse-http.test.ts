@@ -10,7 +10,8 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, MIGRATIONS_TABLE } from '../schemas/migrate.ts';
-import { boolColumn, DateTime64Column, float64Column, int32Column, NativeBlock, StringColumn, StringMapColumn } from '../schemas/native.ts';
+import { float64Column, NativeBlock, StringColumn, StringMapColumn } from '../schemas/native.ts';
+import { sumPointBlock } from './helpers/blocks.ts';
 import { openStore, storeConfigFromEnv, type Store } from '../schemas/store.ts';
 import { type ClickHouseHttp, INSERT_STATEMENT, secondStatementAt, startClickHouseHttp } from './helpers/clickhouse-http.ts';
 
@@ -298,23 +299,7 @@ describe('store server mode (CLICKHOUSE_URL) against the fixture', () => {
   });
 
   it('insertNative stores a schemas/native.ts block, columns matched by name', async () => {
-    const block = new NativeBlock({
-      ServiceName: new StringColumn(),
-      MetricName: new StringColumn(),
-      Attributes: new StringMapColumn(),
-      TimeUnix: new DateTime64Column(),
-      Value: float64Column(),
-      AggregationTemporality: int32Column(),
-      IsMonotonic: boolColumn(),
-    });
-    const c = block.columns;
-    c.ServiceName.push('checkout');
-    c.MetricName.push('http.server.requests');
-    c.Attributes.push([['http.route', '/cart']]);
-    c.TimeUnix.push(1714557600_000000000n);
-    c.Value.push(42);
-    c.AggregationTemporality.push(2);
-    c.IsMonotonic.push(1);
+    const block = sumPointBlock();
     await store.insertNative('otel_metrics_sum', [...block.names].reverse(), block.encode());
     expect(await rows("SELECT MetricName, Attributes, TimeUnix, Value, AggregationTemporality, IsMonotonic, IngestTime > now() - 60 AS fresh FROM otel_metrics_sum WHERE ServiceName = 'checkout'")).toEqual([
       { MetricName: 'http.server.requests', Attributes: { 'http.route': '/cart' }, TimeUnix: '2024-05-01 10:00:00.000000000', Value: 42, AggregationTemporality: 2, IsMonotonic: true, fresh: 1 },

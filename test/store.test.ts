@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMigration, splitStatements, type DdlTarget } from '../schemas/ddl.ts';
 import { loadMigrations, migrate, MIGRATIONS_TABLE, type Migration } from '../schemas/migrate.ts';
-import { boolColumn, DateTime64Column, float64Column, int32Column, NativeBlock, StringColumn, StringMapColumn } from '../schemas/native.ts';
+import { sumPointBlock } from './helpers/blocks.ts';
 import { openStore, storeConfigFromEnv, type Store, type StoreConfig } from '../schemas/store.ts';
 
 const retention = { tracesDays: 7, logsDays: 7, metricsDays: 30 };
@@ -397,23 +397,7 @@ describe('embedded store', () => {
   });
 
   it('inserts a block from schemas/native.ts: Map(String, String) into LowCardinality maps, Bool as 0/1', async () => {
-    const block = new NativeBlock({
-      ServiceName: new StringColumn(),
-      MetricName: new StringColumn(),
-      Attributes: new StringMapColumn(),
-      TimeUnix: new DateTime64Column(),
-      Value: float64Column(),
-      AggregationTemporality: int32Column(),
-      IsMonotonic: boolColumn(),
-    });
-    const c = block.columns;
-    c.ServiceName.push('checkout');
-    c.MetricName.push('http.server.requests');
-    c.Attributes.push([['http.route', '/cart']]);
-    c.TimeUnix.push(1714557600_000000000n);
-    c.Value.push(42);
-    c.AggregationTemporality.push(2);
-    c.IsMonotonic.push(1);
+    const block = sumPointBlock();
     // Columns in an order different from the block's: they are matched by name.
     await store.insertNative('otel_metrics_sum', [...block.names].reverse(), block.encode());
     expect(await rows(store, "SELECT MetricName, Attributes, TimeUnix, Value, AggregationTemporality, IsMonotonic FROM otel_metrics_sum WHERE ServiceName = 'checkout'")).toEqual([
