@@ -115,11 +115,17 @@ FROM
 
 const store = await openStore(storeConfigFromEnv({ VIGIL_DATA_DIR: dataDir }), pino({ level: 'warn' }));
 const q = async <T>(query: string): Promise<T[]> => (await store.write.query({ query, format: 'JSONEachRow' })).json<T>();
+/** The one row a query returns. */
+const one = async <T>(query: string): Promise<T> => {
+  const [row] = await q<T>(query);
+  if (row === undefined) throw new Error(`no row from: ${query}`);
+  return row;
+};
 const endNs = BigInt(Date.now()) * 1_000_000n;
 
 // Trace sizes are a fixed function of the trace number; the mean decides how many traces
 // cover the window (for the timestamps) and how many go into one INSERT.
-const [{ mean }] = await q<{ mean: number }>(`SELECT avg(${SIZE}) AS mean FROM numbers(100000)`);
+const { mean } = await one<{ mean: number }>(`SELECT avg(${SIZE}) AS mean FROM numbers(100000)`);
 const traces = Math.max(1, Math.ceil(SPANS / mean));
 const tracesPerChunk = Math.max(1, Math.round(CHUNK / mean));
 
@@ -128,7 +134,7 @@ let spans = 0;
 let t0 = 0;
 while (spans < SPANS) {
   const count = Math.min(tracesPerChunk, traces + tracesPerChunk - t0); // never loops forever
-  const [{ rows }] = await q<{ rows: string }>(`SELECT sum(${SIZE}) AS rows FROM numbers(${t0}, ${count})`);
+  const { rows } = await one<{ rows: string }>(`SELECT sum(${SIZE}) AS rows FROM numbers(${t0}, ${count})`);
   const limit = Math.min(Number(rows), SPANS - spans);
   await store.write.command({ query: spanInsert(t0, count, limit, endNs, traces) });
   spans += limit;
