@@ -36,18 +36,21 @@ const pid = vigil.child.pid!;
 let peakRss = rssBytes(pid);
 const results = [];
 for (const signal of signals) {
-  let signalPeak = 0;
-  const sampler = setInterval(() => {
-    signalPeak = Math.max(signalPeak, rssBytes(pid));
-  }, 250);
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(rssBytes(pid)), 250);
   const { stdout } = await run(
     process.execPath,
     ['--import', 'tsx', 'bench/load.ts', signal, vigil.otlpUrl, String(seconds), String(concurrency), String(items)],
     { maxBuffer: 1 << 20 },
   );
   clearInterval(sampler);
+  const signalPeak = Math.max(...samples);
   peakRss = Math.max(peakRss, signalPeak);
-  results.push({ ...JSON.parse(stdout), peakRssBytes: signalPeak });
+  // Flat memory: RSS over the first and the last tenth of the run (medians).
+  const tenth = Math.max(1, Math.floor(samples.length / 10));
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] ?? 0;
+  const rss = { firstTenthBytes: median(samples.slice(0, tenth)), lastTenthBytes: median(samples.slice(-tenth)) };
+  results.push({ ...JSON.parse(stdout), peakRssBytes: signalPeak, rss });
 }
 vigil.child.kill('SIGTERM');
 const exitCode = await vigil.exited;
@@ -70,13 +73,13 @@ rmSync(dataDir, { recursive: true, force: true });
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 console.log(`\nVigil ingest benchmark: OTLP/HTTP protobuf, ${items} items/request, ${concurrency} in flight, ${seconds} s per signal`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, ${mb(totalmem())} MiB, node ${process.version}, embedded engine\n`);
-console.log('| signal | items/s committed | requests/s | p50 ms | p99 ms | non-200 | acked | stored | peak RSS MiB |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| signal | items/s committed | requests/s | p50 ms | p99 ms | non-200 | acked | stored | RSS MiB first/last tenth | peak RSS MiB |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   const requests = Object.values(r.statuses as Record<string, number>).reduce((a, b) => a + b, 0);
   const non200 = requests - (r.statuses['200'] ?? 0);
   console.log(
-    `| ${r.signal} | ${Math.round(r.itemsPerSecond).toLocaleString('en')} | ${(requests / r.seconds).toFixed(1)} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p99.toFixed(1)} | ${non200} | ${r.ackedItems} | ${r.storedItems} | ${mb(r.peakRssBytes)} |`,
+    `| ${r.signal} | ${Math.round(r.itemsPerSecond).toLocaleString('en')} | ${(requests / r.seconds).toFixed(1)} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p99.toFixed(1)} | ${non200} | ${r.ackedItems} | ${r.storedItems} | ${mb(r.rss.firstTenthBytes)} / ${mb(r.rss.lastTenthBytes)} | ${mb(r.peakRssBytes)} |`,
   );
 }
 const lost = results.filter((r) => r.storedItems < r.ackedItems);

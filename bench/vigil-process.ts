@@ -37,7 +37,7 @@ export function startVigilProcess(env: Record<string, string>, args: string[] = 
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
       otlpUrl ??= /send OTLP\/HTTP to (http:\/\/[^ "]+)/.exec(line)?.[1];
-      queryUrl ??= /query API and UI at (http:\/\/[^ "]+?)\/?"/.exec(line)?.[1];
+      queryUrl ??= /query API at (http:\/\/[^ "]+?)\/? /.exec(line)?.[1];
       if ((!wantOtlp || otlpUrl !== undefined) && (!wantQuery || queryUrl !== undefined)) {
         resolve({ child, otlpUrl: otlpUrl ?? '', queryUrl, lines, exited });
       }

@@ -119,7 +119,7 @@ describe('scale-out: two ingest processes and one query process on one ClickHous
     expect(await tryConnect(unusedQueryPort)).toBe('ECONNREFUSED');
     expect(await tryConnect(unusedOtlpPort)).toBe('ECONNREFUSED');
     expect(await tryConnect(unusedGrpcPort)).toBe('ECONNREFUSED');
-    expect(ingestA.lines.some((l) => l.includes('query API and UI at'))).toBe(false);
+    expect(ingestA.lines.some((l) => l.includes('query API at'))).toBe(false);
     expect(query.lines.some((l) => /send OTLP\/(HTTP|gRPC) to/.test(l))).toBe(false);
     expect(existsSync(join(work, 'must-not-exist'))).toBe(false);
   });
