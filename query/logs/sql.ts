@@ -6,6 +6,18 @@ import type { LogFilter, LogSearch } from './params.ts';
 
 const LOG_MAPS = ['LogAttributes', 'ResourceAttributes'] as const;
 
+/** Unix ns parameter `p` as a DateTime: the second it falls in (rounded down; toDateTime would wrap after 2106, so clamped). */
+const second = (p: string) => `toDateTime(least(intDiv({${p}:Int64}, 1000000000), 4294967295))`;
+
+// Rule: every otel_logs query bounds TimestampTime (DateTime, the partition and primary key) as well as
+// Timestamp (DateTime64(9), exact), each compared only with values of its own type (chDB 26.7 prunes wrongly otherwise).
+const LOG_TIME = [
+  'Timestamp >= fromUnixTimestamp64Nano({start:Int64})',
+  'Timestamp <= fromUnixTimestamp64Nano({end:Int64})',
+  `TimestampTime >= ${second('start')}`,
+  `TimestampTime <= ${second('end')}`,
+] as const;
+
 /**
  * A stable tie-breaker between records of the same nanosecond: a hash of what tells them
  * apart. Identical records at the same time are indistinguishable anyway.
@@ -34,7 +46,7 @@ const LOG_COLUMNS = `
 export function logWhere(f: LogFilter, params: Record<string, unknown>): string {
   params.start = f.range.startNs.toString();
   params.end = f.range.endNs.toString();
-  const where = ['Timestamp >= fromUnixTimestamp64Nano({start:Int64})', 'Timestamp <= fromUnixTimestamp64Nano({end:Int64})'];
+  const where: string[] = [...LOG_TIME];
   if (f.service !== undefined) {
     where.push('ServiceName = {service:String}');
     params.service = f.service;
@@ -65,6 +77,7 @@ export function logSearchSql(q: LogSearch): { query: string; params: Record<stri
   let where = logWhere(q, params);
   if (q.after !== undefined) {
     where += `\n  AND Timestamp <= fromUnixTimestamp64Nano({afterTime:Int64})
+  AND TimestampTime <= ${second('afterTime')}
   AND (Timestamp, ${ROW_HASH}) < (fromUnixTimestamp64Nano({afterTime:Int64}), {afterHash:UInt64})`;
     params.afterTime = q.after.timeNs;
     params.afterHash = q.after.hash;
@@ -100,6 +113,5 @@ export const LOGS_OF_TRACE = `
 SELECT${LOG_COLUMNS}
 FROM otel_logs
 WHERE TraceId = {traceId:String}
-  AND Timestamp >= fromUnixTimestamp64Nano({start:Int64})
-  AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})
+  AND ${LOG_TIME.join('\n  AND ')}
 ORDER BY Timestamp, rowHash`;

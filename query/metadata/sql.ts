@@ -11,11 +11,17 @@ const SOURCES: Readonly<Record<Signal, { table: string; maps: ReadonlyArray<[col
 };
 
 const TIME = `Timestamp >= fromUnixTimestamp64Nano({start:Int64}) AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})`;
+// otel_logs is keyed and partitioned on TimestampTime (DateTime): bound it too, with DateTime values (rounded down to the second).
+const LOG_SECONDS = (p: string) => `toDateTime(least(intDiv({${p}:Int64}, 1000000000), 4294967295))`;
+const TIME_OF: Readonly<Record<Signal, string>> = {
+  traces: TIME,
+  logs: `${TIME} AND TimestampTime >= ${LOG_SECONDS('start')} AND TimestampTime <= ${LOG_SECONDS('end')}`,
+};
 
 function keysSql(signal: Signal): string {
   const { table, maps } = SOURCES[signal];
   const parts = maps.map(
-    ([column, source]) => `    SELECT arrayJoin(mapKeys(${column})) AS key, '${source}' AS source FROM ${table} WHERE ${TIME}`,
+    ([column, source]) => `    SELECT arrayJoin(mapKeys(${column})) AS key, '${source}' AS source FROM ${table} WHERE ${TIME_OF[signal]}`,
   );
   return `
 SELECT key, source, count() AS count
@@ -33,7 +39,7 @@ function valuesSql(signal: Signal): string {
   const { table, maps } = SOURCES[signal];
   const parts = maps.map(
     ([column]) =>
-      `    SELECT ${column}[{key:String}] AS value FROM ${table} WHERE ${TIME} AND mapContains(${column}, {key:String})`,
+      `    SELECT ${column}[{key:String}] AS value FROM ${table} WHERE ${TIME_OF[signal]} AND mapContains(${column}, {key:String})`,
   );
   return `
 SELECT value, count() AS count
