@@ -554,7 +554,7 @@ function readSummaryPointField(r: WireReader, tag: number, point: SummaryDataPoi
   }
 }
 
-function readValueAtQuantile(r: WireReader, end: number): { quantile: number; value: number } {
+export function readValueAtQuantile(r: WireReader, end: number): { quantile: number; value: number } {
   let quantile = 0;
   let value = 0;
   while (r.pos < end) {

@@ -97,8 +97,8 @@ export const metricTables = {
 };
 
 export type MetricBlocks = { [T in keyof typeof metricTables]: ReturnType<(typeof metricTables)[T]> };
-type CommonColumns = ReturnType<typeof commonColumns>;
-type ExemplarColumns = ReturnType<typeof exemplarColumns>;
+export type CommonColumns = ReturnType<typeof commonColumns>;
+export type ExemplarColumns = ReturnType<typeof exemplarColumns>;
 
 /** What every point of one metric shares. */
 interface MetricContext {
@@ -153,12 +153,13 @@ function pushExemplars(c: ExemplarColumns, exemplars: readonly Exemplar[]): void
   c['Exemplars.TraceId'].endRow();
 }
 
-function pushNumbers(column: ArrayColumn<NumberColumn | UInt64Column>, values: readonly number[]): void {
+export function pushNumbers(column: ArrayColumn<NumberColumn | UInt64Column>, values: readonly number[]): void {
   for (const v of values) column.inner.push(v);
   column.endRow();
 }
 
-function histogramProblem(bucketCounts: readonly number[], explicitBounds: readonly number[]): string | undefined {
+/** Why a histogram point is rejected, or undefined (also for metrics-protobuf.ts). */
+export function histogramProblem(bucketCounts: readonly number[], explicitBounds: readonly number[]): string | undefined {
   if (bucketCounts.length !== 0 && bucketCounts.length !== explicitBounds.length + 1) {
     return `histogram has ${bucketCounts.length} bucket counts for ${explicitBounds.length} bounds (want bounds + 1)`;
   }

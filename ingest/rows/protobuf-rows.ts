@@ -1,4 +1,4 @@
-// What the fused OTLP protobuf -> rows paths (traces-protobuf.ts, logs-protobuf.ts) share:
+// What the fused OTLP protobuf -> rows paths (traces-, logs- and metrics-protobuf.ts) share:
 // the request body and the scratch its items are read into, the Resource*/Scope* envelopes
 // (the resource and scope read ahead of their items, serialized once and copied per row),
 // attribute lists (collected as byte ranges, sorted by key bytes, written as Map rows),
@@ -14,12 +14,15 @@ import { WireReader } from '../otlp/wire.ts';
 import { anyValueToString } from './attributes.ts';
 import { Rejections, spanIdProblem, traceIdProblem } from './validate.ts';
 
-/** What differs between the signals; the envelopes around their items are alike. */
-export interface FusedSignal<Columns> {
+interface Envelopes {
   /** Message names, for errors: Export*ServiceRequest, Resource*, Scope*. */
   readonly messages: readonly [string, string, string];
   /** The field names of rejection paths, e.g. resourceSpans, scopeSpans, spans. */
   readonly path: readonly [string, string, string];
+}
+
+/** What differs between the signals of one row per item; the envelopes around their items are alike. */
+export interface FusedSignal<Columns> extends Envelopes {
   /** Reads the item in [r.pos, end) into the signal's scratch, calling resetAttributes() first. */
   readonly read: (r: WireReader, end: number) => void;
   /** Why the item just read is rejected, or undefined. */
@@ -28,19 +31,46 @@ export interface FusedSignal<Columns> {
   readonly write: (columns: Columns) => void;
 }
 
-interface Block<Columns> {
+/**
+ * A signal whose items are not rows themselves (metrics: a metric holds the rows): `append`
+ * reads the item in [r.pos, end), writes its rows, and adds to `rejected` those it rejects,
+ * under itemPath(at) and a suffix.
+ */
+export interface FusedItems<Columns> extends Envelopes {
+  readonly append: (r: WireReader, end: number, columns: Columns, rejected: Rejections, at: ItemAt) => void;
+}
+
+/** Where an item is in its request: its rejection path is itemPath(at). */
+export interface ItemAt {
+  path: readonly [string, string, string];
+  ri: number;
+  si: number;
+  i: number;
+}
+
+type AnySignal<Columns> = FusedSignal<Columns> | FusedItems<Columns>;
+
+export function itemPath(at: ItemAt): string {
+  return `${at.path[0]}[${at.ri}].${at.path[1]}[${at.si}].${at.path[2]}[${at.i}]`;
+}
+
+interface Block<Columns, Marks> {
   readonly columns: Columns;
-  mark(): number[];
-  rollback(marks: readonly number[]): void;
+  mark(): Marks;
+  rollback(marks: Marks): void;
 }
 
 /** Appends every valid item of the request; returns what was rejected and why. */
-export function appendRequestProtobuf<Columns>(bytes: Uint8Array, block: Block<Columns>, signal: FusedSignal<Columns>): Rejections {
+export function appendRequestProtobuf<Columns, Marks>(
+  bytes: Uint8Array,
+  block: Block<Columns, Marks>,
+  signal: AnySignal<Columns>,
+): Rejections {
   const marks = block.mark();
   try {
     return appendRequest(new WireReader(bytes, signal.messages[0]), block.columns, signal);
   } catch (err) {
-    // Rows of the request's earlier items are already in: the block must not keep half a request.
+    // Rows of the request's earlier items are already in: no block may keep half a request.
     block.rollback(marks);
     throw err;
   } finally {
@@ -143,6 +173,8 @@ const envelopeCells = new Uint32Array(8);
 /** Values the same for every item of a resource or scope, serialized once and copied per item. */
 export const resourceRow = { serviceName: new StringColumn(), schemaUrl: new StringColumn(), attributes: new StringMapColumn() };
 export const scopeRow = {
+  /** dropped_attributes_count, the last given (metrics store it). */
+  droppedAttributesCount: 0,
   name: new StringColumn(),
   version: new StringColumn(),
   schemaUrl: new StringColumn(),
@@ -173,7 +205,7 @@ function setBody(bytes: Uint8Array): void {
 
 // ---- the envelopes ---------------------------------------------------------------
 
-function appendRequest<Columns>(r: WireReader, c: Columns, signal: FusedSignal<Columns>): Rejections {
+function appendRequest<Columns>(r: WireReader, c: Columns, signal: AnySignal<Columns>): Rejections {
   setBody(r.buf);
   const rejected = new Rejections();
   let ri = 0;
@@ -185,7 +217,7 @@ function appendRequest<Columns>(r: WireReader, c: Columns, signal: FusedSignal<C
   return rejected;
 }
 
-function appendResourceItems<Columns>(r: WireReader, end: number, c: Columns, signal: FusedSignal<Columns>, rejected: Rejections, ri: number): void {
+function appendResourceItems<Columns>(r: WireReader, end: number, c: Columns, signal: AnySignal<Columns>, rejected: Rejections, ri: number): void {
   // The resource may follow its items, or come in parts to merge: read it before any item.
   const start = r.pos;
   resetAttributes();
@@ -212,7 +244,7 @@ function appendScopeItems<Columns>(
   r: WireReader,
   end: number,
   c: Columns,
-  signal: FusedSignal<Columns>,
+  signal: AnySignal<Columns>,
   rejected: Rejections,
   ri: number,
   si: number,
@@ -221,6 +253,7 @@ function appendScopeItems<Columns>(
   const start = r.pos;
   resetAttributes();
   envelopeCells.fill(0, SCOPE_NAME, SCOPE_SCHEMA_URL + 2);
+  scopeRow.droppedAttributesCount = 0;
   while (r.pos < end) {
     const tag = r.tag();
     if (tag === ((1 << 3) | 2)) readScope(r, r.delimitedEnd());
@@ -230,6 +263,18 @@ function appendScopeItems<Columns>(
   r.exit(end, signal.messages[2]);
   writeScopeRow();
   r.pos = start;
+  if ('append' in signal) {
+    const at: ItemAt = { path: signal.path, ri, si, i: 0 };
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag !== ((2 << 3) | 2)) r.skip(tag);
+      else {
+        signal.append(r, r.delimitedEnd(), c, rejected, at);
+        at.i++;
+      }
+    }
+    return;
+  }
   const { read, problem: problemOf, write } = signal;
   let i = 0;
   while (r.pos < end) {
@@ -262,7 +307,8 @@ function readScope(r: WireReader, end: number): void {
       case (1 << 3) | 2: readRange(r, envelopeCells, SCOPE_NAME); break;
       case (2 << 3) | 2: readRange(r, envelopeCells, SCOPE_VERSION); break;
       case (3 << 3) | 2: readKeyValue(r, r.delimitedEnd(), attributes); break;
-      default: r.skip(tag); // dropped_attributes_count (4) is not stored
+      case (4 << 3) | 0: scopeRow.droppedAttributesCount = r.uint32(); break;
+      default: r.skip(tag);
     }
   }
   r.exit(end, 'InstrumentationScope');

@@ -1,7 +1,8 @@
 // For the tests of the fused protobuf -> rows paths (test/traces-protobuf.test.ts,
-// test/logs-protobuf.test.ts): comparing a fused path's block with its model path's, and
-// building protobuf bodies, with protobufjs over the project's .proto files or by hand
-// (for what protobufjs does not write: unknown fields, groups, bad UTF-8, bad wire types).
+// test/logs-protobuf.test.ts, test/metrics-protobuf.test.ts): comparing a fused path's
+// blocks with its model path's, and building protobuf bodies, with protobufjs over the
+// project's .proto files or by hand (for what protobufjs does not write: unknown fields,
+// groups, bad UTF-8, bad wire types).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -50,16 +51,32 @@ export function appendBothWith<B>(
   model: B,
   sameMessage = true,
 ): Outcome {
-  const f = fused as unknown as Block;
-  const m = model as unknown as Block;
-  const before = f.encode();
+  return appendBothInto(fusedAppend, modelAppend, body, fused, model, (b) => [b], sameMessage);
+}
+
+/** appendBothWith for appends into several blocks (`blocksOf` lists them, in the same order for both). */
+export function appendBothInto<B>(
+  fusedAppend: (body: Uint8Array, blocks: B) => Rejections,
+  modelAppend: (body: Uint8Array, blocks: B) => Rejections,
+  body: Uint8Array,
+  fused: B,
+  model: B,
+  blocksOf: (blocks: B) => unknown[],
+  sameMessage = true,
+): Outcome {
+  const fs = blocksOf(fused) as Block[];
+  const ms = blocksOf(model) as Block[];
+  const before = fs.map((f) => f.encode());
   const a = outcome(() => fusedAppend(body, fused));
   const b = outcome(() => modelAppend(body, model));
   if (sameMessage || !('code' in a) || !('code' in b)) expect(a).toEqual(b);
   else expect(a.code).toBe(b.code);
-  if ('code' in a) expect(f.encode().equals(before)).toBe(true);
-  expect(columnBytes(f)).toEqual(columnBytes(m));
-  expect(f.encode().equals(m.encode())).toBe(true);
+  fs.forEach((f, i) => {
+    const m = ms[i]!;
+    if ('code' in a) expect(f.encode().equals(before[i]!)).toBe(true);
+    expect(columnBytes(f)).toEqual(columnBytes(m));
+    expect(f.encode().equals(m.encode())).toBe(true);
+  });
   return a;
 }
 
