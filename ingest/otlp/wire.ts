@@ -97,7 +97,12 @@ export class WireReader {
   }
 
   /** An int64 varint as a signed bigint (negative values are 10-byte two's complement). */
-  int64(): bigint {
+  /** Low and high 32-bit words of the last varint64() (hi signed, as in two's complement). */
+  lo = 0;
+  hi = 0;
+
+  /** Reads a 64-bit varint into `lo` / `hi`, without a BigInt. */
+  varint64(): void {
     const buf = this.buf;
     const start = this.pos;
     let pos = start;
@@ -114,11 +119,18 @@ export class WireReader {
       } else hi |= bits << (7 * i - 32);
       if (b < 0x80) {
         this.pos = pos;
-        if (hi === 0) return BigInt(lo >>> 0);
-        return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+        this.lo = lo;
+        this.hi = hi;
+        return;
       }
     }
     throw this.overlongVarint(start);
+  }
+
+  int64(): bigint {
+    this.varint64();
+    if (this.hi === 0) return BigInt(this.lo >>> 0);
+    return BigInt.asIntN(64, (BigInt(this.hi >>> 0) << 32n) | BigInt(this.lo >>> 0));
   }
 
   fixed32(): number {

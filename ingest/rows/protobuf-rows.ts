@@ -469,30 +469,14 @@ function valueText(cells: Uint32Array, at: number, text: string): void {
 
 /** An int64 varint read as WireReader.int64 reads it, but with a BigInt only beyond 2^53. */
 function readInt64(r: WireReader, cells: Uint32Array, at: number): void {
-  const buf = r.buf;
-  let pos = r.pos;
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < 10 && pos < buf.length; i++) {
-    const b = buf[pos++]!;
-    const bits = b & 0x7f;
-    if (i < 4) lo |= bits << (7 * i);
-    else if (i === 4) {
-      lo |= bits << 28;
-      hi |= bits >>> 4;
-    } else hi |= bits << (7 * i - 32);
-    if (b < 0x80) {
-      r.pos = pos;
-      cells[at + VALUE_IN_SCRATCH] = 1;
-      cells[at + VALUE] = values.length;
-      // hi is signed: within ±2^21 the value is a safe integer.
-      if (hi >= -0x200000 && hi < 0x200000) values.integer(hi * 4294967296 + (lo >>> 0));
-      else values.text(BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString());
-      cells[at + VALUE + 1] = values.length;
-      return;
-    }
-  }
-  valueText(cells, at, r.int64().toString()); // truncated or too long: the reader throws its error
+  r.varint64();
+  const { lo, hi } = r;
+  cells[at + VALUE_IN_SCRATCH] = 1;
+  cells[at + VALUE] = values.length;
+  // hi is signed: within ±2^21 the value is a safe integer.
+  if (hi >= -0x200000 && hi < 0x200000) values.integer(hi * 4294967296 + (lo >>> 0));
+  else values.text(BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString());
+  cells[at + VALUE + 1] = values.length;
 }
 
 export function valueSource(cells: Uint32Array, at: number): DataView {
