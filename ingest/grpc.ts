@@ -109,10 +109,7 @@ export function createIngestGrpcServer(batcher: Batcher, options: IngestGrpcOpti
     if (!options.tokens.allows(typeof authorization === 'string' ? authorization : undefined)) {
       throw vigilError('VIGIL_ERR_UNAUTHENTICATED');
     }
-    const rejected = await ingest(batcher, signal, 'protobuf', call.request);
-    const partial = rejected.count > 0 ? { rejected: rejected.count, message: rejected.message } : undefined;
-    if (partial) log.info({ signal, rejected: partial.rejected, reason: partial.message }, 'partial success');
-    return encodeExportResponse(signal, 'protobuf', partial);
+    return encodeExportResponse(signal, 'protobuf', await ingest(batcher, signal, 'protobuf', call.request, log));
   }
 
   function statusOf(error: unknown): StatusObject {

@@ -3,6 +3,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { BearerTokens } from '../schemas/auth.ts';
 import { VigilError, vigilError } from '../schemas/errors.ts';
@@ -26,16 +27,6 @@ export interface Health {
 const signalPaths: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
 
 const contentTypes: Record<Encoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
-
-const grpcCodes = {
-  INVALID_ARGUMENT: 3,
-  NOT_FOUND: 5,
-  RESOURCE_EXHAUSTED: 8,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {
   const mediaType = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
@@ -93,9 +84,7 @@ export function createIngestHttpServer(
       }
       if (encoding === undefined) throw vigilError('VIGIL_ERR_UNSUPPORTED_MEDIA_TYPE', req.headers['content-type'] ?? '');
       const body = await readBody(req, options.maxBodyBytes);
-      const rejected = await ingest(batcher, signal, encoding, body);
-      const partial = rejected.count > 0 ? { rejected: rejected.count, message: rejected.message } : undefined;
-      if (partial) log.info({ signal, rejected: partial.rejected, reason: partial.message }, 'partial success');
+      const partial = await ingest(batcher, signal, encoding, body, log);
       send(res, 200, encoding, encodeExportResponse(signal, encoding, partial));
     } catch (error) {
       if (!res.headersSent) sendError(res, encoding ?? 'json', error);
@@ -124,7 +113,7 @@ export function createIngestHttpServer(
     if (e.status >= 500 && e.status !== 503) log.error({ err: error }, 'ingest request failed');
     else log.debug({ code: e.code, status: e.status }, e.message);
     if (e.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(e.retryAfterSeconds));
-    send(res, e.status, encoding, encodeStatus(encoding, grpcCodes[e.grpc], e.message));
+    send(res, e.status, encoding, encodeStatus(encoding, grpcStatus[e.grpc], e.message));
   }
 }
 

@@ -1,6 +1,8 @@
 // The three OTLP signals, each from request bytes to rows handed to the batcher.
 // Shared by every transport: decode -> rows -> group commit -> answer.
+import type { Logger } from 'pino';
 import type { Batcher } from './batcher.ts';
+import type { PartialSuccess } from './otlp/response.ts';
 import { decodeLogsJson, decodeMetricsJson, decodeTraceJson } from './otlp/json.ts';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './otlp/protobuf.ts';
 import { appendLogs } from './rows/logs.ts';
@@ -55,10 +57,17 @@ const codecs: Record<Signal, SignalCodec<unknown>> = {
 };
 
 /**
- * Decodes one export request and resolves once every accepted item is stored.
+ * Decodes one export request and resolves once every accepted item is stored, with the
+ * OTLP partial success to answer when some items were rejected.
  * Throws a VigilError for bad input (nothing stored) or for overload / storage failure.
  */
-export async function ingest(batcher: Batcher, signal: Signal, encoding: Encoding, body: Buffer): Promise<Rejections> {
+export async function ingest(
+  batcher: Batcher,
+  signal: Signal,
+  encoding: Encoding,
+  body: Buffer,
+  log: Logger,
+): Promise<PartialSuccess | undefined> {
   const c = codecs[signal];
   const fused = encoding === 'protobuf' ? c.appendProtobuf : undefined;
   let fill: (blocks: Blocks) => Rejections;
@@ -71,6 +80,8 @@ export async function ingest(batcher: Batcher, signal: Signal, encoding: Encodin
   const { result: rejected, rows, committed } = batcher.append(body.length, fill);
   await committed;
   batcher.stats.items.add({ signal, outcome: 'stored' }, rows);
-  if (rejected.count > 0) batcher.stats.items.add({ signal, outcome: 'rejected' }, rejected.count);
-  return rejected;
+  if (rejected.count === 0) return undefined;
+  batcher.stats.items.add({ signal, outcome: 'rejected' }, rejected.count);
+  log.info({ signal, rejected: rejected.count, reason: rejected.message }, 'partial success');
+  return { rejected: rejected.count, message: rejected.message };
 }

@@ -366,8 +366,10 @@ class OffsetsColumn extends FixedColumn<Uint32Array> {
   }
 
   override write(out: ByteWriter): void {
-    const wide = new BigUint64Array(this.length);
-    for (let i = 0; i < this.length; i++) wide[i] = BigInt(this.data[i]!);
+    // Little-endian UInt64 = the 32-bit value, then a zero word (typed arrays are little-endian
+    // wherever this runs, as the fixed-width columns above also assume).
+    const wide = new Uint32Array(this.length * 2);
+    for (let i = 0; i < this.length; i++) wide[2 * i] = this.data[i]!;
     out.bytes(wide);
   }
 }
