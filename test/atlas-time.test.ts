@@ -141,10 +141,13 @@ describe('Atlas steps', () => {
 
   it.each([
     ['1m', MIN],
-    ['7s', 10_000],
+    ['7m', 10 * MIN],
     ['PT5M', 5 * MIN],
-    ['500ms', 500],
     ['90m', 2 * HOUR],
+    ['P1DT1H', 2 * DAY],
+    // below the one-minute storage step: raised to it, as Atlas does
+    ['10s', MIN],
+    ['500ms', MIN],
   ])('step=%s -> %d ms', (raw, step) => {
     expect(parseStep(raw)).toBe(step);
   });

@@ -1,7 +1,7 @@
 // Atlas step rules: the steps a graph may use, the automatic step for a window and width, and
-// the graph window aligned to the step. Vigil buckets points at query time and keeps no storage
-// step, so every allowed step is served; the automatic step starts from one minute (Atlas's
-// default step and the OpenTelemetry SDK's default export interval).
+// the graph window aligned to the step. Vigil's series keep one point per minute (migration
+// 0006), so one minute is the storage step: as in Atlas, a requested step is raised to at least
+// the storage step and rounded up to an allowed step, which then is a multiple of it.
 import { vigilError } from '../../schemas/errors.ts';
 import type { Window } from '../asl/types.ts';
 import { parseDuration } from './time.ts';
@@ -34,6 +34,7 @@ const AUTO_STEPS: readonly number[] = [
   ...[1, 6, 12].map((n) => n * HOUR),
 ];
 
+/** The storage step: the series tables keep the last point of every minute. */
 export const BASE_STEP = MINUTE;
 /** Atlas's default graph width in pixels: one point per pixel at most. */
 export const DEFAULT_WIDTH = 700;
@@ -60,12 +61,12 @@ export function autoStep(range: TimeRange, width: number): number {
   return AUTO_STEPS.find((s) => s >= minStep) ?? wholeDays(minStep);
 }
 
-/** `step`: a duration (1m, 10s, PT5M, 500ms) rounded up to an allowed step. */
+/** `step`: a duration (1m, 5m, PT5M, 1h) raised to the storage step and rounded up to an allowed step. */
 export function parseStep(raw: string): number {
   const ms = parseDuration(raw);
-  if (ms === undefined) throw vigilError('VIGIL_ERR_BAD_STEP', raw, 'not a duration such as 10s, 1m, 5m, 1h or PT5M');
+  if (ms === undefined) throw vigilError('VIGIL_ERR_BAD_STEP', raw, 'not a duration such as 1m, 5m, 1h or PT5M');
   if (ms === 0) throw vigilError('VIGIL_ERR_BAD_STEP', raw, 'the step must be longer than zero');
-  return roundStep(ms);
+  return roundStep(Math.max(BASE_STEP, ms));
 }
 
 /** A step as Atlas writes durations: 5m, 1h, 10s, 500ms, 2d. */

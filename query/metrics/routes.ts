@@ -1,0 +1,94 @@
+// Atlas's HTTP API on the query service, as a Fastify plugin (thin handlers; errors go to
+// query/errors.ts): GET /api/v1/graph, GET /api/v1/tags[/{key}], POST /api/v1/publish and
+// GET /api/v2/fetch. docs/metrics-api.md describes them.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Evaluate, SeriesSource, TagQuery } from '../asl/types.ts';
+import type { RawQuery } from '../params.ts';
+import { answerFetch } from './fetch.ts';
+import { renderGraph } from './formats.ts';
+import { checkPublish, publishAnswer, writeGauges } from './publish.ts';
+import { parseFetchRequest, parseGraphRequest, parseTagsRequest, type TagsRequest } from './request.ts';
+
+/** A tag with the number of series carrying it (`verbose=1`). */
+export interface TagCount {
+  key: string;
+  value: string;
+  count: number;
+}
+
+/** The tag index the tags endpoints read (query/metrics/catalog.ts). */
+export interface TagIndex {
+  keys(query: TagQuery, limit: number, offset: string): Promise<string[]>;
+  values(key: string, query: TagQuery, limit: number, offset: string, verbose: boolean): Promise<string[] | TagCount[]>;
+}
+
+export interface AtlasRoutesOptions {
+  source: SeriesSource;
+  evaluate: Evaluate;
+  tags: TagIndex;
+  /** Reads a query-vocabulary expression (the tags endpoints' `q`). */
+  parseQuery: (program: string) => TagQuery;
+  /** The write connection: publish inserts through it. */
+  writer: ClickHouseClient;
+  /** Unix milliseconds; tests may fix it. */
+  now?: () => number;
+  heartbeatMs?: number;
+}
+
+export const NEXT_OFFSET_HEADER = 'x-nflx-atlas-next-offset';
+
+function isTagCount(item: string | TagCount): item is TagCount {
+  return typeof item !== 'string';
+}
+
+/** Atlas paging: a full page names its last item as the next offset (`key,value` for tags). */
+function nextOffset(items: readonly (string | TagCount)[], limit: number): string | undefined {
+  const last = items.length >= limit ? items[items.length - 1] : undefined;
+  if (last === undefined) return undefined;
+  return isTagCount(last) ? `${last.key},${last.value}` : last;
+}
+
+function asText(items: readonly (string | TagCount)[]): string {
+  return items.map((item) => (isTagCount(item) ? `${item.key}\t${item.value}\t${item.count}` : item)).join('\n');
+}
+
+export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, options) => {
+  const { source, evaluate, tags, parseQuery, writer } = options;
+  const now = options.now ?? Date.now;
+
+  app.get<{ Querystring: RawQuery }>('/api/v1/graph', async (req, reply) => {
+    const request = parseGraphRequest(req.query, now());
+    const result = await evaluate(request.program, request.window, source);
+    const rendered = renderGraph(request.format, result, request.window, request.tz);
+    return reply.type(rendered.contentType).send(rendered.body);
+  });
+
+  app.get<{ Querystring: RawQuery }>('/api/v2/fetch', async (req, reply) => {
+    const request = parseFetchRequest(req.query, now());
+    return answerFetch(reply, evaluate(request.program, request.window, source), request.window, options.heartbeatMs);
+  });
+
+  const answerTags = async (request: TagsRequest, key: string | undefined, reply: import('fastify').FastifyReply) => {
+    const query: TagQuery = request.q === undefined ? { op: 'true' } : parseQuery(request.q);
+    const items =
+      key === undefined && !request.verbose
+        ? await tags.keys(query, request.limit, request.offset)
+        : await tags.values(key ?? '', query, request.limit, request.offset, request.verbose);
+    const offset = nextOffset(items, request.limit);
+    if (offset !== undefined) reply.header(NEXT_OFFSET_HEADER, offset);
+    if (request.format === 'txt') return reply.type('text/plain; charset=utf-8').send(asText(items));
+    return reply.send(items);
+  };
+  app.get<{ Querystring: RawQuery }>('/api/v1/tags', async (req, reply) => answerTags(parseTagsRequest(req.query), undefined, reply));
+  app.get<{ Querystring: RawQuery; Params: { key: string } }>('/api/v1/tags/:key', async (req, reply) =>
+    answerTags(parseTagsRequest(req.query), req.params.key, reply),
+  );
+
+  app.post('/api/v1/publish', async (req, reply) => {
+    const check = checkPublish(req.body, now());
+    const answer = publishAnswer(check);
+    await writeGauges(writer, check.rows);
+    return answer.status === 200 ? reply.code(200).send() : reply.code(202).send(answer.body);
+  });
+};
