@@ -90,6 +90,64 @@ export const errorCatalog = {
     grpc: 'UNAVAILABLE',
     message: () => 'the server is shutting down; retry against another instance or later',
   },
+  VIGIL_ERR_ASL_SYNTAX: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (position: number, token: string, detail: string) =>
+      `stack language syntax error at position ${position} near ${JSON.stringify(token)}: ${detail}`,
+  },
+  VIGIL_ERR_ASL_UNKNOWN_WORD: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (word: string, position: number) =>
+      `unknown word ${word} at position ${position}; docs/asl.md lists the vocabulary`,
+  },
+  VIGIL_ERR_ASL_UNSUPPORTED_WORD: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (word: string, position: number) =>
+      `the Atlas word ${word} at position ${position} is not supported by Vigil; docs/asl.md lists the supported words`,
+  },
+  VIGIL_ERR_ASL_STACK_UNDERFLOW: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (word: string, position: number, expected: string, depth: number) =>
+      `stack underflow: ${word} at position ${position} expects ${expected} but the stack holds ${depth} item(s)`,
+  },
+  VIGIL_ERR_ASL_WRONG_TYPE: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (word: string, position: number, expected: string, found: string) =>
+      `wrong type for ${word} at position ${position}: expected ${expected}, found ${found}`,
+  },
+  VIGIL_ERR_ASL_BAD_ARGUMENT: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (word: string, position: number, detail: string) => `invalid argument for ${word} at position ${position}: ${detail}`,
+  },
+  VIGIL_ERR_ASL_NOT_A_LINE: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (index: number, found: string) =>
+      `stack item ${index} (from the bottom, 0-based) is ${found}; at the end every stack item must be a query or a time series expression`,
+  },
+  VIGIL_ERR_ASL_EVALUATION: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (detail: string) => `the expression cannot be evaluated: ${detail}`,
+  },
+  VIGIL_ERR_ASL_TOO_MANY_TOKENS: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (what: string, count: number, limit: number) =>
+      `the expression has too many ${what} (${count}; the limit is ${limit})`,
+  },
+  VIGIL_ERR_ASL_TOO_MANY_LINES: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (count: number, limit: number) =>
+      `the expression yields ${count} lines, more than the limit of ${limit}; narrow the query or group by fewer keys`,
+  },
   VIGIL_ERR_INTERNAL: {
     status: 500,
     grpc: 'INTERNAL',

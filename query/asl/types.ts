@@ -78,6 +78,8 @@ export interface StyledLine extends Series {
     readonly lineStyle: LineStyle;
     readonly color?: string; // hex without '#', as Atlas
     readonly alpha?: number; // 0..255
+    /** `:palette`: the client picks the line's color from this Atlas palette. */
+    readonly palette?: string;
     readonly lineWidth: number;
     readonly axis: number;
   };

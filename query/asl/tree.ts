@@ -1,0 +1,157 @@
+// Walks over expression trees: grouping (for joins and `:by`), rewrites of every data
+// word inside an expression (`:offset`, `:cq`, `:cf-*`, regrouping a macro) and the
+// expression text Atlas reports for a line.
+import { formatDuration } from './duration.ts';
+import type { DataNode, TsExpr } from './expr.ts';
+import { queryText } from './query.ts';
+import type { TagQuery } from './types.ts';
+
+/** The keys lines of this expression are grouped by (Atlas `finalGrouping`). */
+export function finalGrouping(expr: TsExpr): readonly string[] {
+  switch (expr.kind) {
+    case 'data':
+      return expr.data.groupBy ?? [];
+    case 'percentiles':
+      return expr.groupBy;
+    case 'aggregate':
+      return expr.groupBy ?? [];
+    case 'binary': {
+      const left = finalGrouping(expr.left);
+      const right = finalGrouping(expr.right);
+      return right.every((k) => left.includes(k)) ? left : right;
+    }
+    case 'as':
+      return finalGrouping(expr.expr).map((k) => (k === expr.from ? expr.to : k));
+    case 'unary':
+    case 'rewrite':
+    case 'stateful':
+    case 'stat':
+    case 'filter':
+    case 'priority':
+      return finalGrouping(expr.expr);
+    default:
+      return [];
+  }
+}
+
+export function isGrouped(expr: TsExpr): boolean {
+  switch (expr.kind) {
+    case 'data':
+      return expr.data.groupBy !== null;
+    case 'percentiles':
+      return true;
+    case 'aggregate':
+      return expr.groupBy !== null;
+    case 'binary':
+      return isGrouped(expr.left) || isGrouped(expr.right);
+    case 'as':
+    case 'unary':
+    case 'rewrite':
+    case 'stateful':
+    case 'stat':
+    case 'filter':
+    case 'priority':
+      return isGrouped(expr.expr);
+    default:
+      return false;
+  }
+}
+
+type Fetching = DataNode | Extract<TsExpr, { kind: 'percentiles' }>;
+
+/** Rebuilds the tree with `f` applied to every data word and `:percentiles`. */
+export function mapData(expr: TsExpr, f: <T extends Fetching>(node: T) => T): TsExpr {
+  switch (expr.kind) {
+    case 'data':
+      return { ...expr, data: f(expr.data) };
+    case 'percentiles':
+      return f(expr);
+    case 'binary':
+      return { ...expr, left: mapData(expr.left, f), right: mapData(expr.right, f) };
+    case 'filter':
+      return { ...expr, expr: mapData(expr.expr, f), condition: mapData(expr.condition, f) };
+    case 'unary':
+    case 'aggregate':
+    case 'as':
+    case 'rewrite':
+    case 'stateful':
+    case 'stat':
+    case 'priority':
+      return { ...expr, expr: mapData(expr.expr, f) };
+    default:
+      return expr;
+  }
+}
+
+export function withOffset(expr: TsExpr, offsetMs: number): TsExpr {
+  return mapData(expr, (node) => ({ ...node, offsetMs }));
+}
+
+export function withCommonQuery(expr: TsExpr, common: (q: TagQuery) => TagQuery): TsExpr {
+  return mapData(expr, (node) => ({ ...node, query: common(node.query) }));
+}
+
+/** Every data word and percentile request of the expression, in order. */
+export function fetches(expr: TsExpr): Fetching[] {
+  const found: Fetching[] = [];
+  mapData(expr, (node) => {
+    found.push(node);
+    return node;
+  });
+  return found;
+}
+
+function byText(keys: readonly string[] | null): string {
+  return keys === null ? '' : `,(,${keys.join(',')},),:by`;
+}
+
+function offsetText(ms: number): string {
+  return ms === 0 ? '' : `,${formatDuration(ms)},:offset`;
+}
+
+/** The expression in stack-language syntax (Atlas reports it as the line's `query`). */
+export function exprText(expr: TsExpr): string {
+  switch (expr.kind) {
+    case 'data': {
+      const d = expr.data;
+      const cf = d.cf === null ? '' : `,:cf-${d.cf}`;
+      return `${queryText(d.query)},:${d.fn}${cf}${byText(d.groupBy)}${offsetText(d.offsetMs)}`;
+    }
+    case 'percentiles':
+      return `${queryText(expr.query)}${expr.groupBy.length > 0 ? byText(expr.groupBy) : ''},(,${expr.percentiles.join(',')},),:percentiles${offsetText(expr.offsetMs)}`;
+    case 'const':
+      return `${expr.value},:const`;
+    case 'random':
+      return expr.seed === null ? ':random' : `${expr.seed},:srandom`;
+    case 'time':
+      return `${expr.mode},:time`;
+    case 'time-span':
+      return `${expr.start},${expr.end},:time-span`;
+    case 'unary':
+      return expr.op === 'clamp-min' || expr.op === 'clamp-max'
+        ? `${exprText(expr.expr)},${expr.arg},:${expr.op}`
+        : `${exprText(expr.expr)},:${expr.op}`;
+    case 'binary':
+      return `${exprText(expr.left)},${exprText(expr.right)},:${expr.op}`;
+    case 'aggregate':
+      return `${exprText(expr.expr)},:${expr.fn}${byText(expr.groupBy)}`;
+    case 'as':
+      return `${exprText(expr.expr)},${expr.from},${expr.to},:as`;
+    case 'rewrite':
+      return exprText(expr.expr);
+    case 'stateful': {
+      const params = expr.op === 'trend' ? [formatDuration(expr.params[0]!)] : expr.params;
+      return [exprText(expr.expr), ...params, `:${expr.op}`].join(',');
+    }
+    case 'stat':
+      return `${exprText(expr.expr)},${expr.stat},:stat`;
+    case 'stat-ref':
+      return `:stat-${expr.stat}`;
+    case 'filter':
+      return `${exprText(expr.expr)},${exprText(expr.condition)},:filter`;
+    case 'priority': {
+      const others = expr.others === null ? '' : `-others-${expr.others}`;
+      return `${exprText(expr.expr)},${expr.stat},${expr.k},:${expr.order}k${others}`;
+    }
+  }
+}
