@@ -69,6 +69,32 @@ export const errorCatalog = {
     // "trace not found" is also what Jaeger answers, word for word.
     message: (what: string) => `${what} not found`,
   },
+  VIGIL_ERR_BAD_TIME: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (name: string, raw: string, detail: string) => `invalid ${name} ${JSON.stringify(raw)}: ${detail}`,
+  },
+  VIGIL_ERR_BAD_STEP: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (raw: string, detail: string) => `invalid step ${JSON.stringify(raw)}: ${detail}`,
+  },
+  VIGIL_ERR_TOO_MANY_POINTS: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (points: number, step: string, limit: number) =>
+      `the window holds ${points} steps of ${step} per line, more than the limit of ${limit}; use a larger step or a shorter window`,
+  },
+  VIGIL_ERR_BAD_FORMAT: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (format: string, detail: string) => `format ${JSON.stringify(format)} is not served: ${detail}`,
+  },
+  VIGIL_ERR_BAD_PUBLISH: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (detail: string) => `publish payload rejected: ${detail}`,
+  },
   VIGIL_ERR_UNAUTHENTICATED: {
     status: 401,
     grpc: 'UNAUTHENTICATED',
