@@ -28,9 +28,12 @@ export interface MetricClassification {
   test: MannWhitneyResult | null;
 }
 
-/** NaN strategy, then (if configured) outlier removal: the samples the test sees. */
+/**
+ * NaN strategy, then (if configured) outlier removal: the samples the test sees. Infinite
+ * values (a division by zero in the query) count as NaN: no test can rank them meaningfully.
+ */
 export function cleanSamples(values: Float64Array, analysis: MetricAnalysis): Float64Array {
-  const cleaned = analysis.nanStrategy === 'replace' ? values.map((v) => (Number.isNaN(v) ? 0 : v)) : values.filter((v) => !Number.isNaN(v));
+  const cleaned = analysis.nanStrategy === 'replace' ? values.map((v) => (Number.isFinite(v) ? v : 0)) : values.filter(Number.isFinite);
   return analysis.outlierFactor === null ? cleaned : removeOutliers(cleaned, analysis.outlierFactor);
 }
 

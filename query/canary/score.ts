@@ -72,13 +72,13 @@ export function scoreJudgement(
   let reason: string;
   if (criticalFailures > 0) {
     score = 0;
-    reason = `${criticalFailures} critical metric${criticalFailures === 1 ? '' : 's'} failed`;
+    reason = `Canary Failed: ${criticalFailures} critical metric${criticalFailures === 1 ? '' : 's'} failed`;
   } else if (scored.length > 0 && nodata / scored.length >= NODATA_LIMIT) {
     score = 0;
-    reason = `${nodata} of ${scored.length} metrics had no data (at least ${NODATA_LIMIT * 100}%)`;
+    reason = `Canary Failed: ${nodata} of ${scored.length} metrics had no data (${NODATA_LIMIT * 100}% or more)`;
   } else if (scored.length === 0) {
     score = 0;
-    reason = 'no metric was scored: every metric is muted';
+    reason = 'Canary Failed: no metric was scored, every metric is muted';
   } else {
     const counts = new Map<Classification, number>();
     for (const m of scored) counts.set(m.classification, (counts.get(m.classification) ?? 0) + 1);
