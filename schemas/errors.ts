@@ -95,6 +95,12 @@ export const errorCatalog = {
     grpc: 'INVALID_ARGUMENT',
     message: (detail: string) => `publish payload rejected: ${detail}`,
   },
+  VIGIL_ERR_TOO_MANY_SERIES: {
+    status: 400,
+    grpc: 'INVALID_ARGUMENT',
+    message: (what: string, count: number, limit: number) =>
+      `the query matches ${count} ${what}, more than the limit of ${limit}; narrow it with more tags or group by fewer keys`,
+  },
   VIGIL_ERR_UNAUTHENTICATED: {
     status: 401,
     grpc: 'UNAUTHENTICATED',

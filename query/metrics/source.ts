@@ -1,0 +1,218 @@
+// The series store behind the Atlas stack language: answers the evaluator's data requests
+// (query/asl/types.ts) from the series tables kept at ingest (0006_atlas.sql). Filtering,
+// per-minute normalization, grouping and consolidation run in ClickHouse (sql.ts); this file
+// checks limits, runs the statements and lays the rows out as step-aligned lines.
+import type { ClickHouseClient } from '@clickhouse/client';
+import { vigilError } from '../../schemas/errors.ts';
+import type { Aggregation, DataRequest, PercentilesRequest, Series, SeriesSource, Window } from '../asl/types.ts';
+import {
+  type Bucket,
+  type BucketPoint,
+  cumulativeIncreases,
+  explicitBuckets,
+  exponentialBuckets,
+  mergeBuckets,
+  percentile,
+  percentileTag,
+} from './percentiles.ts';
+import { fetchMetricSql, fetchSpanSql, histogramPointsSql, type MinuteWindow, type Params, seriesCountSql, spanPercentilesSql } from './sql.ts';
+import { exactTags, mayMatchName, PERCENTILE, RESOURCE_TAG_KEYS, SPAN_DURATION, SPAN_ERRORS, SPAN_REQUESTS } from './series.ts';
+
+export interface SeriesSourceOptions {
+  /** Most series one data request may read (catalogue matches). */
+  maxSeries?: number;
+  /** Most lines one data request may answer (groups after `:by`, or series for `:all`). */
+  maxLines?: number;
+}
+
+const MINUTE = 60_000;
+const SPAN_NAMES = [SPAN_REQUESTS, SPAN_ERRORS, SPAN_DURATION];
+
+/** A histogram point as the store reads it: (start ms, time ms, buckets). */
+type ExplicitPoint = [number, number, [number[], Array<number | string>]];
+type ExponentialPoint = [number, number, [number, number | string, number, number, Array<number | string>]];
+
+interface HistogramRow<P> {
+  series: string;
+  g: string[];
+  step: number;
+  delta: number;
+  points: P[];
+}
+
+interface LineRow {
+  g: string[];
+  tags: Record<string, string>;
+  points: Array<[number, number]>;
+}
+
+/**
+ * The store's window: minutes. A step below a minute divides it (Atlas allows only those):
+ * the minute values are read and repeated; otherwise the step must be whole minutes.
+ */
+export function minuteWindow(window: Window, offsetMs: number): MinuteWindow {
+  const { step } = window;
+  if (step < MINUTE ? MINUTE % step !== 0 : step % MINUTE !== 0) {
+    throw vigilError('VIGIL_ERR_BAD_PARAMETER', 'step', `${step} ms: metrics are stored per minute, so a step must divide a minute or be whole minutes`);
+  }
+  const start = window.start - offsetMs;
+  const end = window.end - offsetMs;
+  if (step >= MINUTE) return { start, end, step };
+  return { start: Math.floor(start / MINUTE) * MINUTE, end: Math.ceil(end / MINUTE) * MINUTE, step: MINUTE };
+}
+
+/** Step values of a line from (step index, value) pairs of the store's window. */
+export function lineValues(points: ReadonlyArray<readonly [number, number]>, window: Window, store: MinuteWindow, offsetMs: number): Float64Array {
+  const n = Math.max(0, Math.ceil((window.end - window.start) / window.step));
+  const values = new Float64Array(n).fill(Number.NaN);
+  if (window.step >= MINUTE) {
+    for (const [i, v] of points) if (i >= 0 && i < n) values[i] = v;
+    return values;
+  }
+  // Finer steps than the store's minute: each step shows its minute's value.
+  const byMinute = new Map(points.map(([i, v]) => [i, v]));
+  for (let i = 0; i < n; i++) {
+    const t = window.start - offsetMs + i * window.step;
+    const v = byMinute.get(Math.floor((t - store.start) / MINUTE));
+    if (v !== undefined) values[i] = v;
+  }
+  return values;
+}
+
+/** Two lines of the same group from different sources (metrics and spans) as one. */
+function combine(a: Float64Array, b: Float64Array, aggregation: Aggregation | 'all'): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (Number.isNaN(x)) out[i] = y;
+    else if (Number.isNaN(y)) out[i] = x;
+    else out[i] = aggregation === 'min' ? Math.min(x, y) : aggregation === 'max' ? Math.max(x, y) : x + y;
+  }
+  return out;
+}
+
+export class ClickHouseSeriesSource implements SeriesSource {
+  private readonly maxSeries: number;
+  private readonly maxLines: number;
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    options: SeriesSourceOptions = {},
+  ) {
+    this.maxSeries = options.maxSeries ?? 100_000;
+    this.maxLines = options.maxLines ?? 10_000;
+  }
+
+  async fetch(request: DataRequest, window: Window): Promise<Series[]> {
+    const store = minuteWindow(window, request.offsetMs);
+    const { query, groupBy, aggregation, consolidation } = request;
+    const withSpans = mayMatchName(query, SPAN_NAMES);
+    await this.checkLimits(request, store);
+    const [metricRows, spanRows] = await Promise.all([
+      this.rows<LineRow>(fetchMetricSql(query, groupBy, aggregation, consolidation, store)),
+      withSpans ? this.rows<LineRow>(fetchSpanSql(query, groupBy, aggregation, consolidation, store)) : Promise.resolve([]),
+    ]);
+    const fixed = exactTags(query);
+    const lines = new Map<string, Series>();
+    for (const row of [...metricRows, ...spanRows]) {
+      const values = lineValues(row.points, window, store, request.offsetMs);
+      const tags: Record<string, string> =
+        aggregation === 'all' ? row.tags : { ...fixed, ...Object.fromEntries(groupBy.map((k, i) => [k, row.g[i] ?? ''])) };
+      const key = aggregation === 'all' ? JSON.stringify(Object.entries(tags).sort()) : JSON.stringify(row.g);
+      const other = lines.get(key);
+      lines.set(key, { tags, values: other === undefined ? values : combine(other.values, values, aggregation) });
+    }
+    if (lines.size > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lines.size, this.maxLines);
+    return [...lines.values()];
+  }
+
+  async percentiles(request: PercentilesRequest, window: Window): Promise<Series[]> {
+    const store = minuteWindow(window, request.offsetMs);
+    const { query, groupBy, percentiles } = request;
+    const [explicit, exponential, spans] = await Promise.all([
+      this.rows<HistogramRow<ExplicitPoint>>(histogramPointsSql('otel_metrics_histogram', query, groupBy, store, RESOURCE_TAG_KEYS)),
+      this.rows<HistogramRow<ExponentialPoint>>(histogramPointsSql('otel_metrics_exponential_histogram', query, groupBy, store, RESOURCE_TAG_KEYS)),
+      mayMatchName(query, [SPAN_DURATION])
+        ? this.rows<{ g: string[]; step: number; values: number[] }>(spanPercentilesSql(query, groupBy, percentiles.map((p) => p / 100), store))
+        : Promise.resolve([]),
+    ]);
+    const seriesCount = new Set([...explicit, ...exponential].map((r) => r.series)).size;
+    if (seriesCount > this.maxSeries) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'series', seriesCount, this.maxSeries);
+
+    // Per group and step: the buckets counted in that step, over all the group's series.
+    const steps = new Map<string, { g: string[]; byStep: Map<number, Bucket[][]> }>();
+    const add = (g: string[], step: number, buckets: Bucket[]): void => {
+      const key = JSON.stringify(g);
+      const group = steps.get(key) ?? { g, byStep: new Map() };
+      steps.set(key, group);
+      group.byStep.set(step, [...(group.byStep.get(step) ?? []), buckets]);
+    };
+    const minScale = Math.min(...exponential.flatMap((r) => r.points.map((p) => p[2][0])));
+    const toBuckets = {
+      explicit: (p: ExplicitPoint): Bucket[] => explicitBuckets(p[2][0], p[2][1].map(Number)),
+      exponential: (p: ExponentialPoint): Bucket[] => exponentialBuckets(p[2][0], Number(p[2][1]), p[2][2], p[2][3], p[2][4].map(Number), minScale),
+    };
+    const collect = <P extends ExplicitPoint | ExponentialPoint>(rows: ReadonlyArray<HistogramRow<P>>, buckets: (p: P) => Bucket[]): void => {
+      const cumulative = new Map<string, { g: string[]; points: BucketPoint[] }>();
+      for (const row of rows) {
+        if (row.delta) {
+          if (row.step >= 0) add(row.g, row.step, mergeBuckets(row.points.map(buckets)));
+          continue;
+        }
+        const series = cumulative.get(row.series) ?? { g: row.g, points: [] };
+        cumulative.set(row.series, series);
+        for (const p of row.points) series.points.push({ step: row.step, start: p[0], time: p[1], buckets: buckets(p) });
+      }
+      for (const { g, points } of cumulative.values()) {
+        for (const [step, increase] of cumulativeIncreases(points, store.start - store.step)) if (step >= 0) add(g, step, increase);
+      }
+    };
+    collect(explicit, toBuckets.explicit);
+    collect(exponential, toBuckets.exponential);
+
+    const fixed = exactTags(query);
+    const tagsOf = (g: readonly string[], p: number) => ({ ...fixed, ...Object.fromEntries(groupBy.map((k, i) => [k, g[i] ?? ''])), [PERCENTILE]: percentileTag(p) });
+    const lines: Series[] = [];
+    for (const { g, byStep } of steps.values()) {
+      for (const p of percentiles) {
+        const points = [...byStep].map(([step, lists]) => [step, percentile(mergeBuckets(lists), p)] as const);
+        lines.push({ tags: tagsOf(g, p), values: lineValues(points.filter(([, v]) => !Number.isNaN(v)), window, store, request.offsetMs) });
+      }
+    }
+    const spanGroups = new Map<string, { g: string[]; rows: Array<{ step: number; values: number[] }> }>();
+    for (const row of spans) {
+      const key = JSON.stringify(row.g);
+      const group = spanGroups.get(key) ?? { g: row.g, rows: [] };
+      spanGroups.set(key, group);
+      group.rows.push(row);
+    }
+    for (const { g, rows } of spanGroups.values()) {
+      percentiles.forEach((p, i) => {
+        lines.push({ tags: tagsOf(g, p), values: lineValues(rows.map((r) => [r.step, r.values[i]!] as const), window, store, request.offsetMs) });
+      });
+    }
+    if (lines.length > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lines.length, this.maxLines);
+    return lines;
+  }
+
+  /** Refuses a request that would read more series, or answer more lines, than allowed. */
+  private async checkLimits(request: DataRequest, store: MinuteWindow): Promise<void> {
+    const groupBy = request.aggregation === 'all' ? [] : request.groupBy;
+    const [counts] = await this.rows<{ series: string; lines: string }>(seriesCountSql(request.query, groupBy, store));
+    const series = Number(counts?.series ?? 0);
+    if (series > this.maxSeries) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'series', series, this.maxSeries);
+    const lines = request.aggregation === 'all' ? series : Number(counts?.lines ?? 0);
+    if (lines > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lines, this.maxLines);
+  }
+
+  private async rows<T>(statement: { query: string; params: Params }): Promise<T[]> {
+    const result = await this.client.query({
+      query: statement.query,
+      query_params: statement.params,
+      format: 'JSONEachRow',
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
+    });
+    return result.json<T>();
+  }
+}
