@@ -4,7 +4,7 @@
 import { vigilError } from '../../schemas/errors.ts';
 import type { DataNode, StyleSettings, TsExpr, Value } from './expr.ts';
 import { describe } from './expr.ts';
-import { Interpreter, sumOf } from './interpreter.ts';
+import { Interpreter, parseNumber, sumOf } from './interpreter.ts';
 import { type EvalData, evalExpr } from './lines.ts';
 import { parse } from './parser.ts';
 import { present } from './presentation.ts';
@@ -17,6 +17,8 @@ export const ASL_LIMITS = {
   maxTokens: 10_000,
   /** Words executed, macros and `:each`/`:map` iterations included. */
   maxSteps: 100_000,
+  /** Nested list executions (`:call`, `:each`, macros, recursive `:fcall`). */
+  maxDepth: 200,
   /** Lines in the result, all expressions together. */
   maxLines: 10_000,
 } as const;
@@ -35,14 +37,20 @@ function toCompiled(value: Value, index: number): CompiledLine {
       return { expr: value.expr, style: {} };
     case 'query':
       return { expr: sumOf(value.query), style: {} };
-    default:
+    case 'string': {
+      // A number left on the stack is a constant line (Atlas).
+      const n = parseNumber(value.text);
+      if (n !== undefined) return { expr: { kind: 'const', value: n }, style: {} };
+      throw vigilError('VIGIL_ERR_ASL_NOT_A_LINE', index, describe(value));
+    }
+    case 'list':
       throw vigilError('VIGIL_ERR_ASL_NOT_A_LINE', index, describe(value));
   }
 }
 
 /** Parses and runs the program; throws catalogued 400s for bad programs. No I/O. */
 export function compile(program: string): CompiledLine[] {
-  const interpreter = new Interpreter(WORDS, UNSUPPORTED, { maxSteps: ASL_LIMITS.maxSteps });
+  const interpreter = new Interpreter(WORDS, UNSUPPORTED, { maxSteps: ASL_LIMITS.maxSteps, maxDepth: ASL_LIMITS.maxDepth });
   interpreter.run(parse(program, ASL_LIMITS.maxTokens));
   return interpreter.result().map(toCompiled);
 }

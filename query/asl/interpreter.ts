@@ -146,6 +146,8 @@ export function macro(name: string, params: readonly Param[], body: string): Wor
 export interface Limits {
   /** Words executed, macros and loops included. */
   readonly maxSteps: number;
+  /** Nested list executions (`:call` inside `:call`, recursive `:fcall`). */
+  readonly maxDepth: number;
 }
 
 export class Interpreter {
@@ -155,6 +157,7 @@ export class Interpreter {
   frozen: Value[] = [];
   readonly variables = new Map<string, Value>();
   private steps = 0;
+  private depth = 0;
 
   constructor(
     private readonly words: ReadonlyMap<string, readonly Word[]>,
@@ -168,6 +171,9 @@ export class Interpreter {
   }
 
   execute(values: readonly Value[]): void {
+    if (++this.depth > this.limits.maxDepth) {
+      throw vigilError('VIGIL_ERR_ASL_TOO_MANY_TOKENS', 'nested calls', this.depth, this.limits.maxDepth);
+    }
     for (const value of values) {
       if (value.type === 'string' && value.text.startsWith(':') && value.text.length > 1) {
         this.invoke(value.text.slice(1), value.position);
@@ -175,6 +181,7 @@ export class Interpreter {
         this.stack.push(value);
       }
     }
+    this.depth--;
   }
 
   /** The stack as the program leaves it: frozen items first. */
