@@ -31,6 +31,22 @@ const logFilter = [
   q('traceId', 'Only records of this trace (1-32 hex digits).'),
 ];
 
+const atlasWindow = [
+  q('q', 'Atlas stack-language expression, e.g. name,http.server.requests,:eq,:sum,(,service.name,),:by', str, { required: true }),
+  q('s', 'Start: Atlas time (e-3h, now-1w, 2026-01-02T03:04, unix s or ms). Default e-3h.'),
+  q('e', 'End: Atlas time. Default now.'),
+  q('tz', 'IANA time zone for times without a zone and for csv/txt timestamps. Default UTC.'),
+  q('step', 'Step (1m, 5m, 1h, PT5M): raised to 1m and rounded up to an allowed step. Default: from the window and w.'),
+  q('w', 'Width in pixels for the automatic step (default 700).', { ...int, minimum: 1 }),
+];
+const atlasTags = [
+  q('q', 'Atlas query-vocabulary expression restricting the series, e.g. name,cpu,:eq.'),
+  q('limit', 'Page size (default and maximum 1000).', { ...int, minimum: 1 }),
+  q('offset', 'x-nflx-atlas-next-offset of the previous page.'),
+  q('verbose', '1: {key, value, count} items.', { enum: ['0', '1'] }),
+  q('format', 'json (default) or txt (one item per line).', { enum: ['json', 'txt'] }),
+];
+
 const error = { description: 'Invalid parameter (VIGIL_ERR_BAD_PARAMETER) and the like', content: { 'application/json': { schema: ref('Error') } } };
 const ok = (schema: Schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const jaeger = (summary: string) => ({ get: { tags: ['jaeger'], summary, responses: { 200: ok({ type: 'object', description: "Jaeger's envelope {data, total, limit, offset, errors}; see docs/jaeger-api.md" }) } } });
@@ -117,6 +133,67 @@ export const openApiDocument = {
         responses: { 200: ok(obj({ values: { type: 'array', items: obj({ value: str, count: int }) } })), 400: error },
       },
     },
+    '/api/v1/graph': {
+      get: {
+        tags: ['metrics'],
+        summary: 'Atlas graph data: evaluate a stack-language expression over a window (docs/metrics-api.md)',
+        parameters: [...atlasWindow, q('format', 'Output format (png is drawn by the UI, not here).', { enum: ['json', 'std.json', 'stats.json', 'csv', 'txt'], default: 'json' })],
+        responses: {
+          200: {
+            description: 'json / std.json: {start, step, legend, metrics, values, notices} (json writes NaN bare, std.json as "NaN"); stats.json: {start, end, step, legend, metrics, stats, notices}; csv / txt: a header and a row per step',
+            content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: str }, 'text/plain': { schema: str } },
+          },
+          400: error,
+        },
+      },
+    },
+    '/api/v2/fetch': {
+      get: {
+        tags: ['metrics'],
+        summary: "Atlas fetch: the graph's lines as server-sent events (data: {json}), 60-step chunks, heartbeats every 10 s, a close message at the end",
+        parameters: atlasWindow,
+        responses: { 200: { description: 'timeseries, info (heartbeat), error and close messages', content: { 'text/event-stream': { schema: str } } }, 400: error },
+      },
+    },
+    '/api/v1/tags': {
+      get: {
+        tags: ['metrics'],
+        summary: 'Atlas tag keys (verbose=1: every tag with its series count); paging header x-nflx-atlas-next-offset',
+        parameters: atlasTags,
+        responses: { 200: ok({ type: 'array', items: { oneOf: [str, ref('TagCount')] } }), 400: error },
+      },
+    },
+    '/api/v1/tags/{key}': {
+      get: {
+        tags: ['metrics'],
+        summary: 'Atlas tag values of one key (verbose=1: with series counts); paging header x-nflx-atlas-next-offset',
+        parameters: [{ name: 'key', in: 'path', required: true, schema: str }, ...atlasTags],
+        responses: { 200: ok({ type: 'array', items: { oneOf: [str, ref('TagCount')] } }), 400: error },
+      },
+    },
+    '/api/v1/publish': {
+      post: {
+        tags: ['metrics'],
+        summary: "Atlas publish: datapoints stored as gauges; Atlas's validation rules (docs/metrics-api.md)",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: obj({
+                tags: stringMap,
+                metrics: { type: 'array', items: obj({ tags: stringMap, timestamp: { ...int, description: 'unix milliseconds, within 60 s of now' }, value: num }) },
+              }),
+            },
+          },
+        },
+        responses: {
+          200: { description: 'every datapoint stored' },
+          202: ok(obj({ type: { const: 'partial' }, errorCount: int, message: { type: 'array', items: str, description: 'the first 5 reasons' } }), 'the valid datapoints stored, the others refused'),
+          400: error,
+          503: { ...error, description: 'storage unavailable, nothing stored (VIGIL_ERR_STORE_UNAVAILABLE); retry' },
+        },
+      },
+    },
     '/api/openapi.json': { get: { summary: 'This document', responses: { 200: ok({ type: 'object' }) } } },
     '/api/services': jaeger('Jaeger: service names (start/end in µs, default 24 h)'),
     '/api/services/{service}/operations': {
@@ -133,6 +210,7 @@ export const openApiDocument = {
     schemas: {
       Error: obj({ code: { type: 'string', examples: ['VIGIL_ERR_BAD_PARAMETER'] }, message: str }),
       ServiceCount: obj({ service: str, spanCount: int }),
+      TagCount: obj({ key: str, value: str, count: int }),
       TraceSummary: obj({
         traceId: str,
         rootService: str,

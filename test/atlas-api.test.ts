@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphResult, StyledLine, Window } from '../query/asl/types.ts';
 import { sseEvent, timeseriesMessages } from '../query/metrics/fetch.ts';
-import { parseFormat, renderGraph, summaryStats } from '../query/metrics/formats.ts';
+import { parseFormat, renderGraph } from '../query/metrics/formats.ts';
 import { PUBLISH_SCOPE, checkPublish, publishAnswer, tagFailure } from '../query/metrics/publish.ts';
+import { parseTagsQuery } from '../query/metrics/request.ts';
 import { VigilError } from '../schemas/errors.ts';
 
 const MIN = 60_000;
@@ -60,7 +61,6 @@ describe('graph formats', () => {
         '{"count":2,"avg":1.75,"total":3.5,"max":2.5,"min":1,"last":2.5},' +
         '{"count":3,"avg":Infinity,"total":Infinity,"max":Infinity,"min":-1,"last":-1}],"notices":["n1"]}',
     );
-    expect(summaryStats(Float64Array.from([NaN, NaN]))).toEqual({ count: 0, avg: NaN, total: NaN, max: NaN, min: NaN, last: NaN });
   });
 
   it('csv and txt: quoted header, ISO timestamps in the time zone', () => {
@@ -243,5 +243,27 @@ describe('fetch messages', () => {
 
   it('writes server-sent events as data: lines', () => {
     expect(sseEvent({ type: 'close', message: 'operation complete' })).toBe('data: {"type":"close","message":"operation complete"}\n\n');
+  });
+});
+
+describe('tags q', () => {
+  it('reads the query vocabulary and the stack words', () => {
+    expect(parseTagsQuery('name,cpu,:eq,app,www,:eq,:and')).toEqual({
+      op: 'and',
+      left: { op: 'eq', key: 'name', value: 'cpu' },
+      right: { op: 'eq', key: 'app', value: 'www' },
+    });
+    expect(parseTagsQuery('app,(,a,b,),:in,:not')).toEqual({ op: 'not', query: { op: 'in', key: 'app', values: ['a', 'b'] } });
+    expect(parseTagsQuery('x,app,:swap,:drop,:has')).toEqual({ op: 'has', key: 'app' });
+  });
+
+  it('refuses other words and anything but one query', () => {
+    const sum = errorOf(() => parseTagsQuery('name,cpu,:eq,:sum'));
+    expect(sum.code).toBe('VIGIL_ERR_ASL_UNKNOWN_WORD');
+    expect(sum.message).toContain(':sum at position 13');
+    const two = errorOf(() => parseTagsQuery('name,cpu'));
+    expect([two.code, two.status]).toEqual(['VIGIL_ERR_BAD_PARAMETER', 400]);
+    expect(two.message).toContain('leaves the string "name", the string "cpu"');
+    expect(errorOf(() => parseTagsQuery('name,(,cpu')).code).toBe('VIGIL_ERR_ASL_SYNTAX');
   });
 });

@@ -2,8 +2,8 @@
 // Date.UTC and hand-computed offsets, never the code under test.
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../schemas/errors.ts';
-import { autoStep, formatStep, graphWindow, parseStep, roundStep } from '../query/metrics/step.ts';
-import { formatInZone, parseDuration, parseTimeRange, parseZone } from '../query/metrics/time.ts';
+import { autoStep, graphWindow, parseStep, roundStep } from '../query/metrics/step.ts';
+import { formatInZone, parseTimeRange, parseZone } from '../query/metrics/time.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -21,27 +21,6 @@ function errorOf(f: () => unknown): VigilError {
 }
 
 const range = (s?: string, e?: string, tz = 'UTC') => parseTimeRange(s, e, tz, NOW);
-
-describe('durations', () => {
-  it.each([
-    ['5m', 5 * MIN],
-    ['3h', 3 * HOUR],
-    ['1w', 7 * DAY],
-    ['2d', 2 * DAY],
-    ['30s', 30_000],
-    ['500ms', 500],
-    ['PT1M', MIN],
-    ['P2DT6H5M', 2 * DAY + 6 * HOUR + 5 * MIN],
-    ['PT0.5S', 500],
-    ['P1D', DAY],
-  ])('%s = %d ms', (raw, ms) => {
-    expect(parseDuration(raw)).toBe(ms);
-  });
-
-  it.each(['P', 'PT', '5 m', '5q', '', 'm5', '-5m'])('%j is not a duration', (raw) => {
-    expect(parseDuration(raw)).toBeUndefined();
-  });
-});
 
 describe('Atlas times', () => {
   it('defaults to the three hours before now', () => {
@@ -192,9 +171,5 @@ describe('Atlas steps', () => {
     expect(error.message).toBe(
       'the window holds 2880 steps of 1m per line, more than the limit of 1440; use a larger step or a shorter window',
     );
-  });
-
-  it('writes steps as Atlas durations', () => {
-    expect([5 * MIN, DAY, 500, 2 * HOUR, 10_000].map(formatStep)).toEqual(['5m', '1d', '500ms', '2h', '10s']);
   });
 });

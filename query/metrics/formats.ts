@@ -7,6 +7,7 @@
 //   csv, txt   a header ("timestamp", then each legend) and one row per step, comma or tab separated,
 //              timestamps in ISO-8601 in the graph's time zone
 import { vigilError } from '../../schemas/errors.ts';
+import { summaryStats } from '../asl/numeric.ts';
 import type { GraphResult, Series, Window } from '../asl/types.ts';
 import { formatInZone } from './time.ts';
 
@@ -39,34 +40,6 @@ export function sortedTags(tags: Readonly<Record<string, string>>): Record<strin
   const sorted: Record<string, string> = {};
   for (const key of Object.keys(tags).sort()) sorted[key] = tags[key]!;
   return sorted;
-}
-
-export interface SummaryStats {
-  count: number;
-  avg: number;
-  total: number;
-  max: number;
-  min: number;
-  last: number;
-}
-
-/** Atlas's summary of a line over the window: NaN values are skipped; no value at all gives NaNs. */
-export function summaryStats(values: Float64Array): SummaryStats {
-  let count = 0;
-  let total = 0;
-  let max = -Infinity;
-  let min = Infinity;
-  let last = NaN;
-  for (const v of values) {
-    if (Number.isNaN(v)) continue;
-    count += 1;
-    total += v;
-    if (v > max) max = v;
-    if (v < min) min = v;
-    last = v;
-  }
-  if (count === 0) return { count: 0, avg: NaN, total: NaN, max: NaN, min: NaN, last: NaN };
-  return { count, avg: total / count, total, max, min, last };
 }
 
 function steps(window: Window): number {

@@ -1,7 +1,12 @@
 // Query-string parameters of the Atlas endpoints: the graph window (q, s, e, tz, step, w) shared
 // by /api/v1/graph and /api/v2/fetch, the graph format, and the tags paging parameters.
 // Everything returned is typed and in range; anything else is a catalogued 400.
-import type { Window } from '../asl/types.ts';
+import { ASL_LIMITS } from '../asl/evaluator.ts';
+import { describe } from '../asl/expr.ts';
+import { Interpreter, type Word } from '../asl/interpreter.ts';
+import { parse } from '../asl/parser.ts';
+import type { TagQuery, Window } from '../asl/types.ts';
+import { VOCABULARIES, WORDS } from '../asl/vocabulary.ts';
 import { type RawQuery, bad, onlyKnown, parseLimit, text } from '../params.ts';
 import { type GraphFormat, parseFormat } from './formats.ts';
 import { DEFAULT_WIDTH, MAX_POINTS, autoStep, graphWindow, parseStep } from './step.ts';
@@ -66,4 +71,23 @@ export function parseTagsRequest(query: RawQuery): TagsRequest {
   const verbose = text(query, 'verbose');
   if (verbose !== undefined && verbose !== '0' && verbose !== '1') throw bad('verbose', `${JSON.stringify(verbose)} is neither 0 nor 1`);
   return { q: text(query, 'q'), limit: parseLimit(query, TAGS_LIMIT_MAX, TAGS_LIMIT_MAX), offset: text(query, 'offset') ?? '', verbose: verbose === '1', format };
+}
+
+// Atlas reads the tags endpoints' `q` with the query vocabulary and the stack words only.
+const TAGS_VOCABULARY = new Set<Word>([...VOCABULARIES.query, ...VOCABULARIES.std]);
+const TAGS_WORDS: ReadonlyMap<string, readonly Word[]> = new Map(
+  [...WORDS].map(([name, words]) => [name, words.filter((w) => TAGS_VOCABULARY.has(w))] as const).filter(([, words]) => words.length > 0),
+);
+
+/** The tags endpoints' `q`: a program leaving exactly one query on the stack. */
+export function parseTagsQuery(program: string): TagQuery {
+  const interpreter = new Interpreter(TAGS_WORDS, new Set(), ASL_LIMITS);
+  interpreter.run(parse(program, ASL_LIMITS.maxTokens));
+  const stack = interpreter.result();
+  const [only] = stack;
+  if (stack.length !== 1 || only?.type !== 'query') {
+    const found = stack.length === 0 ? 'an empty stack' : stack.map(describe).join(', ');
+    throw bad('q', `the tags endpoints take one query of the query vocabulary (e.g. name,cpu,:eq,app,www,:eq,:and); the expression leaves ${found}`);
+  }
+  return only.query;
 }

@@ -4,7 +4,7 @@
 // the storage step and rounded up to an allowed step, which then is a multiple of it.
 import { vigilError } from '../../schemas/errors.ts';
 import type { Window } from '../asl/types.ts';
-import { parseDuration } from './time.ts';
+import { formatDuration, parseDuration } from '../asl/duration.ts';
 import type { TimeRange } from './time.ts';
 
 const SECOND = 1000;
@@ -69,14 +69,6 @@ export function parseStep(raw: string): number {
   return roundStep(Math.max(BASE_STEP, ms));
 }
 
-/** A step as Atlas writes durations: 5m, 1h, 10s, 500ms, 2d. */
-export function formatStep(ms: number): string {
-  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE], ['s', SECOND]] as const) {
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
-
 /**
  * The graph window: the start rounded down and the end rounded up to the step, at least one step
  * long. More than `maxPoints` steps is a 400.
@@ -85,6 +77,6 @@ export function graphWindow(range: TimeRange, step: number, maxPoints = MAX_POIN
   const start = Math.floor(range.start / step) * step;
   const end = Math.max(Math.ceil(range.end / step) * step, start + step);
   const points = (end - start) / step;
-  if (points > maxPoints) throw vigilError('VIGIL_ERR_TOO_MANY_POINTS', points, formatStep(step), maxPoints);
+  if (points > maxPoints) throw vigilError('VIGIL_ERR_TOO_MANY_POINTS', points, formatDuration(step), maxPoints);
   return { start, end, step };
 }

@@ -1,60 +1,14 @@
-// Atlas time syntax for the graph window (`s`, `e`, `tz`) and durations (`step`, offsets):
-// named times (now, epoch, s, e), relative ones (now-1w, e-3h, s+P2DT6H5M), ISO dates
+// Atlas time syntax for the graph window (`s`, `e`, `tz`): named times (now, epoch, s, e),
+// relative ones (now-1w, e-3h, s+P2DT6H5M) with the stack language's durations, ISO dates
 // YYYY-MM-DD[THH:MM[:SS[.mmm]]][zone] read in `tz` when they carry no zone, and unix seconds or
-// milliseconds. Pure: `now` is passed in. Durations are fixed lengths, as in Atlas (a month is
-// 30 days, a year 365), so time-zone changes never stretch them.
+// milliseconds. Pure: `now` is passed in. Durations are fixed lengths, as in Atlas, so
+// daylight-saving changes never stretch them.
 import { vigilError } from '../../schemas/errors.ts';
+import { parseDuration } from '../asl/duration.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-const AT_UNITS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: SECOND,
-  second: SECOND,
-  seconds: SECOND,
-  m: MINUTE,
-  min: MINUTE,
-  minute: MINUTE,
-  minutes: MINUTE,
-  h: HOUR,
-  hour: HOUR,
-  hours: HOUR,
-  d: DAY,
-  day: DAY,
-  days: DAY,
-  w: 7 * DAY,
-  wk: 7 * DAY,
-  week: 7 * DAY,
-  weeks: 7 * DAY,
-  month: 30 * DAY,
-  months: 30 * DAY,
-  y: 365 * DAY,
-  year: 365 * DAY,
-  years: 365 * DAY,
-};
-
-const AT_DURATION = /^(\d{1,9})([a-z]+)$/;
-// ISO-8601 durations as java.time.Duration reads them: days, hours, minutes, (fractional) seconds.
-const ISO_DURATION = /^P(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9})(?:\.(\d{1,3}))?S)?)?$/i;
-
-/** A duration in ms: `5m`, `3h`, `1w` (unix `at` style, plus `ms`) or ISO `P2DT6H5M`, `PT0.5S`. */
-export function parseDuration(raw: string): number | undefined {
-  const at = AT_DURATION.exec(raw);
-  if (at !== null) {
-    const unit = AT_UNITS[at[2]!];
-    return unit === undefined ? undefined : Number(at[1]) * unit;
-  }
-  const iso = ISO_DURATION.exec(raw);
-  // "P" and "PT" alone match the pattern but name no length.
-  if (iso === null || !/\d/.test(raw) || /T$/i.test(raw)) return undefined;
-  const [, d, h, m, s, frac] = iso;
-  return (
-    Number(d ?? 0) * DAY + Number(h ?? 0) * HOUR + Number(m ?? 0) * MINUTE + Number(s ?? 0) * SECOND + Number((frac ?? '').padEnd(3, '0'))
-  );
-}
 
 // --- time zones -------------------------------------------------------------------------------
 
