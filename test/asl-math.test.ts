@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySource, T0, type HandSeries, windowOf } from './helpers/asl-memory-source.ts';
 import { evaluate } from '../query/asl/evaluator.ts';
-import { CPU, expectValues, failure, run, single, valuesOf } from './helpers/asl-run.ts';
+import { expectValues, failure, run, single, valuesOf } from './helpers/asl-run.ts';
 
 const XY: HandSeries[] = [
   { tags: { name: 'x' }, values: [1, 2, NaN, 4] },

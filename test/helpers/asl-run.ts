@@ -19,7 +19,7 @@ export const CPU: HandSeries[] = [
   { tags: { name: 'cpu', app: 'api', node: 'c' }, values: [10, 20, 30, 40] },
 ];
 
-export async function run(program: string, series: readonly HandSeries[] = CPU, window: Window = windowOf(4), percentiles: readonly HandSeries[] = []): Promise<StyledLine[]> {
+export async function run(program: string, series: readonly HandSeries[] = CPU, window: Window = windowOf(4), percentiles: readonly HandSeries[] = []): Promise<readonly StyledLine[]> {
   return (await evaluate(program, window, new MemorySource(series, percentiles))).lines;
 }
 
