@@ -114,7 +114,7 @@ describe('publish validation', () => {
           Attributes: { app: 'api', 'atlas.dstype': 'gauge' },
           ResourceAttributes: { 'service.name': 'checkout' },
           ScopeName: PUBLISH_SCOPE,
-          StartTimeUnix: '0',
+          StartTimeUnix: 0,
           TimeUnix: `${NOW - 1000}000000`,
           Value: 1.5,
         },

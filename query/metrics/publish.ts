@@ -25,7 +25,7 @@ export interface GaugeRow {
   Attributes: Record<string, string>;
   ResourceAttributes: Record<string, string>;
   ScopeName: string;
-  StartTimeUnix: string;
+  StartTimeUnix: number;
   /** unix nanoseconds, decimal */
   TimeUnix: string;
   Value: number;
@@ -88,7 +88,7 @@ function gaugeRow(tags: Readonly<Record<string, string>>, timestamp: number, val
     Attributes: attributes,
     ResourceAttributes: service === undefined ? {} : { 'service.name': service },
     ScopeName: PUBLISH_SCOPE,
-    StartTimeUnix: '0',
+    StartTimeUnix: 0,
     TimeUnix: `${BigInt(timestamp) * 1_000_000n}`,
     Value: value,
   };

@@ -2,13 +2,16 @@
 // query/errors.ts): GET /api/v1/graph, GET /api/v1/tags[/{key}], POST /api/v1/publish and
 // GET /api/v2/fetch. docs/metrics-api.md describes them.
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { evaluate as evaluateAsl } from '../asl/evaluator.ts';
 import type { Evaluate, SeriesSource, TagQuery } from '../asl/types.ts';
 import type { RawQuery } from '../params.ts';
+import { ClickHouseTagCatalog } from './catalog.ts';
 import { answerFetch } from './fetch.ts';
 import { renderGraph } from './formats.ts';
 import { checkPublish, publishAnswer, writeGauges } from './publish.ts';
-import { parseFetchRequest, parseGraphRequest, parseTagsRequest, type TagsRequest } from './request.ts';
+import { parseFetchRequest, parseGraphRequest, parseTagsQuery, parseTagsRequest, type TagsRequest } from './request.ts';
+import { ClickHouseSeriesSource } from './source.ts';
 
 /** A tag with the number of series carrying it (`verbose=1`). */
 export interface TagCount {
@@ -69,7 +72,7 @@ export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, o
     return answerFetch(reply, evaluate(request.program, request.window, source), request.window, options.heartbeatMs);
   });
 
-  const answerTags = async (request: TagsRequest, key: string | undefined, reply: import('fastify').FastifyReply) => {
+  const answerTags = async (request: TagsRequest, key: string | undefined, reply: FastifyReply) => {
     const query: TagQuery = request.q === undefined ? { op: 'true' } : parseQuery(request.q);
     const items =
       key === undefined && !request.verbose
@@ -90,5 +93,25 @@ export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, o
     const answer = publishAnswer(check);
     await writeGauges(writer, check.rows);
     return answer.status === 200 ? reply.code(200).send() : reply.code(202).send(answer.body);
+  });
+};
+
+export interface AtlasApiOptions {
+  /** The read connection: graphs, fetches and tags. */
+  read: ClickHouseClient;
+  /** The write connection: publish. */
+  write: ClickHouseClient;
+  now?: () => number;
+}
+
+/** The Atlas API over the store: the series source and tag catalogue on the read connection. */
+export const atlasApi: FastifyPluginAsync<AtlasApiOptions> = async (app, { read, write, now }) => {
+  await app.register(atlasRoutes, {
+    source: new ClickHouseSeriesSource(read),
+    evaluate: evaluateAsl,
+    tags: new ClickHouseTagCatalog(read),
+    parseQuery: parseTagsQuery,
+    writer: write,
+    ...(now ? { now } : {}),
   });
 };
