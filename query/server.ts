@@ -9,6 +9,7 @@ import { handleError } from './errors.ts';
 import { ClickHouseTraceReader } from './jaeger/reader.ts';
 import { jaegerRoutes } from './jaeger/routes.ts';
 import { JaegerService } from './jaeger/service.ts';
+import { atlasApi } from './metrics/routes.ts';
 import { ClickHouseServiceMetricsReader, RollupDependencyReader } from './services/reader.ts';
 import { servicesRoutes } from './services/routes.ts';
 import type { QuerySettings } from './settings.ts';
@@ -53,6 +54,8 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
   await app.register(servicesRoutes, { reader: serviceMetrics });
   // Vigil's native API for the UI (/api/v1/...) and its OpenAPI document.
   await app.register(apiV1, { client: store.read });
+  // Atlas's metrics API: graph, fetch and tags read; publish writes (a 200 means stored).
+  await app.register(atlasApi, { read: store.read, write: store.write });
 
   await app.listen({ port: settings.port, host });
   const address = app.server.address();
