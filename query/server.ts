@@ -12,6 +12,7 @@ import { JaegerService } from './jaeger/service.ts';
 import { atlasApi } from './metrics/routes.ts';
 import { ClickHouseServiceMetricsReader, RollupDependencyReader } from './services/reader.ts';
 import { servicesRoutes } from './services/routes.ts';
+import { isPublicRoute, uiRoutes } from './ui.ts';
 import type { QuerySettings } from './settings.ts';
 
 export interface QueryService {
@@ -31,7 +32,7 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
     log.warn({ host }, 'the query API listens beyond loopback without authentication: set VIGIL_QUERY_TOKENS');
   }
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url === '/healthz' || req.url === '/readyz' || settings.tokens.allows(req.headers.authorization)) return;
+    if (req.url === '/healthz' || req.url === '/readyz' || isPublicRoute(req) || settings.tokens.allows(req.headers.authorization)) return;
     const error = vigilError('VIGIL_ERR_UNAUTHENTICATED');
     return reply.code(error.status).header('WWW-Authenticate', 'Bearer').send({ code: error.code, message: error.message });
   });
@@ -56,6 +57,8 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
   await app.register(apiV1, { client: store.read });
   // Atlas's metrics API: graph, fetch and tags read; publish writes (a 200 means stored).
   await app.register(atlasApi, { read: store.read, write: store.write });
+  // The UI (ui/dist) at / with client routes; its API calls carry the token like any client.
+  await app.register(uiRoutes);
 
   await app.listen({ port: settings.port, host });
   const address = app.server.address();

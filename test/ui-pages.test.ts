@@ -1,0 +1,466 @@
+// The UI in real Chromium against a real Vigil: data seeded through OTLP/HTTP, then each page
+// loaded, used (search, open a trace, collapse, select, zoom, find) and checked; a screenshot
+// of each page goes to test-artifacts/. The Vigil asks for a query token, so the token prompt
+// and the token on every API call are exercised too.
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, ensureChromium, ensureUiBuilt, launchBrowser } from './helpers/browser.ts';
+import { post } from './helpers/otlp.ts';
+import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
+
+const TOKEN = 'ui-test-token';
+const KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
+
+interface SeedSpan {
+  id: string;
+  parent?: string;
+  service: string;
+  name: string;
+  kind: keyof typeof KIND;
+  /** Offsets from the trace's base time, milliseconds. */
+  at: number;
+  dur: number;
+  error?: string;
+  attrs?: Record<string, string>;
+  events?: Array<{ name: string; at: number }>;
+  links?: Array<{ traceId: string; spanId: string }>;
+}
+
+const kv = (attrs: Record<string, string>) => Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } }));
+const ns = (baseMs: number, offsetMs: number) => (BigInt(Math.round(baseMs * 1000)) * 1000n + BigInt(Math.round(offsetMs * 1e6))).toString();
+
+function tracesBody(traceId: string, baseMs: number, spans: SeedSpan[]): string {
+  const byService = new Map<string, SeedSpan[]>();
+  for (const s of spans) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
+  return JSON.stringify({
+    resourceSpans: [...byService].map(([service, list]) => ({
+      resource: { attributes: kv({ 'service.name': service, 'host.name': `${service}-host` }) },
+      scopeSpans: [
+        {
+          scope: { name: 'ui-test', version: '1.0' },
+          spans: list.map((s) => ({
+            traceId,
+            spanId: s.id,
+            parentSpanId: s.parent ?? '',
+            name: s.name,
+            kind: KIND[s.kind],
+            startTimeUnixNano: ns(baseMs, s.at),
+            endTimeUnixNano: ns(baseMs, s.at + s.dur),
+            attributes: kv(s.attrs ?? {}),
+            events: (s.events ?? []).map((e) => ({ name: e.name, timeUnixNano: ns(baseMs, e.at), attributes: [] })),
+            links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: [] })),
+            status: s.error ? { code: 2, message: s.error } : { code: 0 },
+          })),
+        },
+      ],
+    })),
+  });
+}
+
+interface SeedLog {
+  service: string;
+  at: number;
+  severity: number;
+  text: string;
+  body: string;
+  traceId?: string;
+  spanId?: string;
+}
+
+function logsBody(baseMs: number, logs: SeedLog[]): string {
+  return JSON.stringify({
+    resourceLogs: logs.map((l) => ({
+      resource: { attributes: kv({ 'service.name': l.service }) },
+      scopeLogs: [
+        {
+          scope: { name: 'ui-test' },
+          logRecords: [
+            {
+              timeUnixNano: ns(baseMs, l.at),
+              severityNumber: l.severity,
+              severityText: l.text,
+              body: { stringValue: l.body },
+              attributes: kv({ 'order.id': '42' }),
+              traceId: l.traceId ?? '',
+              spanId: l.spanId ?? '',
+            },
+          ],
+        },
+      ],
+    })),
+  });
+}
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+const TRACE_A = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
+const TRACE_B = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
+const TRACE_BIG = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
+const BIG_SPANS = 10_000;
+
+/** The checkout trace: 3 services, an error, a sub-millisecond span, an event, a link, an orphan. */
+const CHECKOUT: SeedSpan[] = [
+  { id: 'a000000000000001', service: 'frontend', name: 'GET /checkout', kind: 'server', at: 0, dur: 120, attrs: { 'http.route': '/checkout' } },
+  { id: 'a000000000000002', parent: 'a000000000000001', service: 'frontend', name: 'POST /cart', kind: 'client', at: 5, dur: 40 },
+  { id: 'a000000000000003', parent: 'a000000000000002', service: 'cart', name: 'POST /cart', kind: 'server', at: 7, dur: 35, events: [{ name: 'cache.miss', at: 9 }] },
+  { id: 'a000000000000004', parent: 'a000000000000003', service: 'cart', name: 'SELECT cart', kind: 'client', at: 10, dur: 0.3, attrs: { 'db.system': 'redis' } },
+  { id: 'a000000000000005', parent: 'a000000000000001', service: 'frontend', name: 'POST /charge', kind: 'client', at: 50, dur: 65 },
+  { id: 'a000000000000006', parent: 'a000000000000005', service: 'payment', name: 'charge', kind: 'server', at: 52, dur: 60, error: 'card declined', links: [{ traceId: TRACE_B, spanId: 'b000000000000001' }] },
+  { id: 'a000000000000007', parent: 'a000000000000006', service: 'payment', name: 'fraud-check', kind: 'internal', at: 55, dur: 20 },
+  { id: 'a000000000000008', parent: 'deadbeefdeadbeef', service: 'cart', name: 'late-callback', kind: 'internal', at: 115, dur: 3 },
+];
+
+/** 1 root, 99 children, 99 x 100 grandchildren: 10,000 spans over 5 services. */
+function bigTrace(): SeedSpan[] {
+  const spans: SeedSpan[] = [{ id: hex(1, 16), service: 'batch', name: 'nightly-job', kind: 'server', at: 0, dur: 5000 }];
+  for (let c = 0; c < 99; c++) {
+    const childId = hex(0x100000 + c, 16);
+    spans.push({ id: childId, parent: hex(1, 16), service: `worker-${c % 4}`, name: `step-${c}`, kind: 'internal', at: c * 50, dur: 48 });
+    for (let g = 0; g < 100; g++) {
+      spans.push({ id: hex(0x200000 + c * 100 + g, 16), parent: childId, service: `worker-${c % 4}`, name: `item-${c}-${g}`, kind: 'internal', at: c * 50 + g * 0.4, dur: 0.35 });
+    }
+  }
+  return spans;
+}
+
+let vigil: TestVigil;
+let browser: Browser;
+let context: BrowserContext;
+let base: string;
+const nowMs = Date.now();
+
+async function send(path: string, body: string): Promise<void> {
+  const answer = await post(vigil.otlpUrl + path, body);
+  expect(answer.status).toBe(200);
+}
+
+async function seed(): Promise<void> {
+  const checkoutBase = nowMs - 120_000;
+  await send('/v1/traces', tracesBody(TRACE_A, checkoutBase, CHECKOUT));
+  await send('/v1/traces', tracesBody(TRACE_B, checkoutBase + 500, [{ id: 'b000000000000001', service: 'worker', name: 'settle', kind: 'consumer', at: 0, dur: 8 }]));
+  // 20 more checkouts over the last half hour, every 5th failing, durations 10..200 ms.
+  for (let i = 0; i < 20; i++) {
+    const id = hex(0xd000 + i, 32);
+    const at = nowMs - 1_800_000 + i * 80_000;
+    await send(
+      '/v1/traces',
+      tracesBody(id, at, [
+        { id: hex(i * 2 + 1, 16), service: 'frontend', name: 'GET /home', kind: 'server', at: 0, dur: 10 + i * 10, ...(i % 5 === 4 ? { error: 'upstream timeout' } : {}) },
+        { id: hex(i * 2 + 2, 16), parent: hex(i * 2 + 1, 16), service: 'cart', name: 'GET /cart', kind: 'server', at: 2, dur: 5 + i * 5 },
+      ]),
+    );
+  }
+  const big = bigTrace();
+  for (let i = 0; i < big.length; i += 2500) await send('/v1/traces', tracesBody(TRACE_BIG, nowMs - 600_000, big.slice(i, i + 2500)));
+  const logs: SeedLog[] = [
+    { service: 'frontend', at: 1, severity: 9, text: 'INFO', body: 'checkout started', traceId: TRACE_A, spanId: 'a000000000000001' },
+    { service: 'cart', at: 20, severity: 13, text: 'WARN', body: 'cart lookup slow', traceId: TRACE_A, spanId: 'a000000000000003' },
+    { service: 'payment', at: 100, severity: 17, text: 'ERROR', body: 'card declined for order 42', traceId: TRACE_A, spanId: 'a000000000000006' },
+  ];
+  for (let i = 0; i < 30; i++) logs.push({ service: i % 2 ? 'frontend' : 'cart', at: -1_500_000 + i * 45_000, severity: i % 6 === 5 ? 17 : 9, text: i % 6 === 5 ? 'ERROR' : 'INFO', body: `request ${i} served` });
+  await send('/v1/logs', logsBody(checkoutBase, logs));
+}
+
+async function openPage(path: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error));
+  await page.goto(base + path);
+  return page;
+}
+
+const pageErrors: Error[] = [];
+afterEach(() => {
+  // Any uncaught error in the page fails the test that caused it.
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `ui-${name}.png`) });
+
+beforeAll(async () => {
+  ensureChromium();
+  await ensureUiBuilt();
+  vigil = await startTestVigil({ VIGIL_QUERY_TOKENS: TOKEN });
+  base = vigil.query!.url;
+  await seed();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin' });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await vigil?.stop();
+});
+
+describe('serving', () => {
+  it('serves the app without a token, client routes included, and keeps the API behind it', async () => {
+    const index = await fetch(`${base}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    const html = await index.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(base + script!, { headers: { 'accept-encoding': 'gzip' } });
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+
+    const route = await fetch(`${base}/traces/${TRACE_A}?span=x`);
+    expect(route.status).toBe(200);
+    expect(await route.text()).toBe(html);
+
+    expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${base}/api/v1/traces`)).status).toBe(401);
+    const unknown = await fetch(`${base}/api/v1/nothing-here`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/json');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('pages', () => {
+  it('asks for the token, then shows services with RED numbers, sparklines and the dependency map', async () => {
+    const page = await openPage('/services');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByLabel('Token').fill(TOKEN);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+
+    const rows = page.locator('.services-table tbody tr');
+    await page.locator('tr[data-service="payment"]').waitFor();
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-service')))).toEqual(['batch', 'cart', 'frontend', 'payment', 'worker']);
+    // payment's only server span failed; cart served 21 calls without error.
+    await expect.poll(() => page.locator('tr[data-service="payment"] td').nth(3).textContent()).toBe('100%');
+    expect(await page.locator('tr[data-service="cart"] td').nth(3).textContent()).toBe('0%');
+    await page.locator('tr[data-service="frontend"] svg.sparkline path').first().waitFor();
+
+    // Sorting by error ratio puts payment first.
+    await page.getByRole('button', { name: 'Errors', exact: true }).click();
+    expect(await rows.first().getAttribute('data-service')).toBe('payment');
+
+    await page.locator('[data-edge="frontend->payment"]').waitFor();
+    expect(await page.locator('[data-edge="frontend->cart"] text').textContent()).toBe('21 calls');
+    expect(await page.locator('[data-edge="frontend->payment"]').getAttribute('class')).toContain('has-errors');
+    await shot(page, 'services');
+
+    await page.locator('.depmap-node[data-service="cart"]').click();
+    await page.waitForURL(/\/services\/cart/);
+    await page.locator('tr[data-operation="GET /cart"]').waitFor();
+    expect(await page.locator('tr[data-operation="GET /cart"] td').nth(2).textContent()).toBe('20');
+    await page.locator('.chart canvas').first().waitFor();
+    await shot(page, 'service');
+    await page.close();
+  });
+
+  it('searches traces, plots them, sorts the list and opens a trace from the plot', async () => {
+    const page = await openPage('/traces');
+    const rows = page.locator('.traces-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(23);
+    await shot(page, 'trace-search');
+
+    await page.getByRole('button', { name: 'Duration' }).click();
+    expect(await rows.first().getAttribute('data-trace')).toBe(TRACE_BIG);
+    await page.getByRole('button', { name: 'Duration' }).click();
+    expect(await rows.first().getAttribute('data-trace')).toBe(TRACE_B);
+
+    await page.getByLabel('Status').selectOption('error');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/status=error/);
+    await expect.poll(() => rows.count()).toBe(5);
+
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Service').selectOption('payment');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-trace')).toBe(TRACE_A);
+
+    // The one point of the plot, where uPlot draws it; a click opens its trace.
+    const point = await page.locator('.scatter').evaluate((el) => {
+      const u = (el as HTMLElement & { uplot: { data: number[][]; valToPos(v: number, s: string): number; over: HTMLElement } }).uplot;
+      const rect = u.over.getBoundingClientRect();
+      const y = u.data[2]![0] ?? u.data[1]![0]!;
+      return { x: rect.left + u.valToPos(u.data[0]![0]!, 'x'), y: rect.top + u.valToPos(y, 'y'), error: u.data[2]![0] !== null };
+    });
+    expect(point.error).toBe(true);
+    await page.mouse.click(point.x, point.y);
+    await page.waitForURL(new RegExp(`/traces/${TRACE_A}`));
+    await page.locator('.wf-row').first().waitFor();
+    await page.close();
+  });
+
+  it('shows the waterfall: header, tree, sub-ms bar, detail, find, collapse, critical path, zoom, logs', async () => {
+    const page = await openPage(`/traces/${TRACE_A}`);
+    const rows = page.locator('.wf-row');
+    await expect.poll(() => rows.count()).toBe(8);
+    const meta = await page.locator('.trace-meta').textContent();
+    expect(meta).toContain('8 spans');
+    expect(meta).toContain('3 services');
+    expect(meta).toContain('1 errors');
+    expect(meta).toContain('1 orphans');
+    expect(meta).toContain('120ms');
+    expect(await page.locator('.trace-header h1').textContent()).toBe('frontend: GET /checkout');
+    // Pre-order by start; the orphan comes last.
+    expect(await rows.evaluateAll((rs) => rs.map((r) => r.querySelector('.wf-op')!.textContent))).toEqual([
+      'GET /checkout',
+      'POST /cart',
+      'POST /cart',
+      'SELECT cart',
+      'POST /charge',
+      'charge',
+      'fraud-check',
+      'late-callback',
+    ]);
+    expect(await page.locator('[data-span="a000000000000008"] .badge.warn').textContent()).toBe('orphan');
+    expect(await page.locator('[data-span="a000000000000006"]').getAttribute('class')).toContain('error');
+
+    // The 300µs span is drawn at least 2px wide at 1/400 of the trace.
+    const sub = page.locator('[data-span="a000000000000004"]');
+    expect(await sub.locator('.wf-label').textContent()).toBe('300µs');
+    expect((await sub.locator('.wf-bar').boundingBox())!.width).toBeGreaterThanOrEqual(2);
+
+    // Span detail: status, link, event.
+    await page.locator('[data-span="a000000000000006"]').click();
+    const detail = page.getByRole('complementary', { name: 'Span detail' });
+    await expect.poll(() => detail.locator('.facts').textContent()).toContain('Error: card declined');
+    expect(await detail.locator('.links-list a').getAttribute('href')).toBe(`/traces/${TRACE_B}?span=b000000000000001`);
+    expect(await detail.textContent()).toContain('card declined for order 42');
+    expect(page.url()).toContain('span=a000000000000006');
+    await page.locator('[data-span="a000000000000003"]').click();
+    expect(await detail.locator('.events').textContent()).toContain('+2ms cache.miss');
+    expect(await detail.textContent()).toContain('host.name');
+
+    // Keyboard: down moves the selection to the next row.
+    await page.getByRole('tree').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.url()).toContain('span=a000000000000004');
+    await page.keyboard.press('ArrowLeft'); // to the parent
+    await expect.poll(() => page.url()).toContain('span=a000000000000003');
+    await page.keyboard.press('ArrowLeft'); // collapse it
+    await expect.poll(() => rows.count()).toBe(7);
+    await page.keyboard.press('Enter'); // expand again
+    await expect.poll(() => rows.count()).toBe(8);
+
+    // Collapse with the mouse, then collapse all / expand all.
+    await page.locator('[data-span="a000000000000005"] .wf-toggle').click();
+    await expect.poll(() => rows.count()).toBe(6);
+    await page.getByRole('button', { name: 'Collapse all' }).click();
+    await expect.poll(() => rows.count()).toBe(2); // the root and the orphan
+    await page.getByRole('button', { name: 'Expand all' }).click();
+    await expect.poll(() => rows.count()).toBe(8);
+
+    // Find within the trace, with match navigation.
+    await page.getByLabel('Find in trace').fill('cart');
+    await expect.poll(() => page.locator('.match-count').textContent()).toBe('0 of 4');
+    await page.getByLabel('Find in trace').press('Enter');
+    await expect.poll(() => page.locator('.match-count').textContent()).toBe('1 of 4');
+    await page.getByRole('button', { name: 'Next match' }).click();
+    await expect.poll(() => page.url()).toContain('span=a000000000000003');
+    await page.getByLabel('matches only').check();
+    await expect.poll(() => rows.count()).toBe(4);
+    await page.getByLabel('matches only').uncheck();
+    await page.getByLabel('Find in trace').fill('db.system=redis');
+    await expect.poll(() => page.locator('.wf-row.match').count()).toBe(1);
+    await page.getByLabel('Find in trace').fill('');
+
+    // Critical path: everything but the orphan is on it for this trace.
+    await page.getByLabel('critical path').check();
+    await expect.poll(() => page.locator('.wf-row.critical').count()).toBe(7);
+    expect(await page.locator('[data-span="a000000000000008"]').getAttribute('class')).not.toContain('critical');
+
+    // Logs alongside.
+    expect(await page.getByLabel('Logs of this trace').locator('li').count()).toBe(3);
+    await shot(page, 'trace');
+
+    // Zoom by dragging across the minimap: the axis then starts past zero.
+    const box = (await page.getByTestId('minimap').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + 30);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + 30, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => page.getByRole('button', { name: 'Reset zoom' }).isEnabled()).toBe(true);
+    const firstTick = await page.locator('.wf-tick').first().textContent();
+    expect(firstTick).not.toBe('0');
+    await shot(page, 'trace-zoomed');
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    expect(await page.locator('.wf-tick').first().textContent()).toBe('0');
+
+    // The link opens the linked trace.
+    await page.locator('[data-span="a000000000000006"]').click();
+    await detail.locator('.links-list a').click();
+    await page.waitForURL(new RegExp(`/traces/${TRACE_B}`));
+    await expect.poll(() => page.locator('.trace-header h1').textContent()).toBe('worker: settle');
+    expect(page.url()).toContain('span=b000000000000001');
+    await page.close();
+  });
+
+  it('renders a 10,000-span trace with only the visible rows in the page', async () => {
+    const page = await openPage(`/traces/${TRACE_BIG}`);
+    await expect.poll(() => page.locator('.trace-meta').textContent(), { timeout: 20_000 }).toContain(`${BIG_SPANS} spans`);
+    const rendered = await page.locator('.wf-row').count();
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(100);
+    const scroller = page.locator('.wf-scroller');
+    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.locator(`[data-span="${hex(0x200000 + 98 * 100 + 99, 16)}"]`).waitFor();
+    expect(await page.locator('.wf-row').count()).toBeLessThan(100);
+    // Home goes back to the root by keyboard.
+    await page.locator('.wf-row').first().click();
+    await scroller.press('Home');
+    await page.locator(`[data-span="${hex(1, 16)}"]`).waitFor();
+    await shot(page, 'trace-10k');
+    await page.close();
+  });
+
+  it('searches logs, draws the volume by severity, expands a record and links to its trace', async () => {
+    const page = await openPage('/logs');
+    const records = page.locator('.log-record');
+    await expect.poll(() => records.count()).toBe(33);
+    await page.locator('.volume canvas').first().waitFor();
+    expect(await page.locator('.panel-head h2', { hasText: 'Volume' }).textContent()).toBe('Volume (33 records)');
+    await shot(page, 'logs');
+
+    await page.getByRole('combobox', { name: 'Severity' }).selectOption('ERROR');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => records.count()).toBe(6);
+    expect(new Set(await records.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-severity'))))).toEqual(new Set(['ERROR']));
+
+    await page.getByLabel('Search', { exact: true }).fill('declined');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => records.count()).toBe(1);
+    await records.first().locator('.log-summary').click();
+    expect(await records.first().locator('.log-detail').textContent()).toContain('order.id');
+
+    // Drag across the volume chart: the range becomes absolute.
+    const over = (await page.locator('.volume .u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.2, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.99, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL(/start=\d+&end=\d+|end=\d+.*start=\d+/);
+    const url = new URL(page.url());
+    const start = Number(url.searchParams.get('start'));
+    const end = Number(url.searchParams.get('end'));
+    expect(end - start).toBeLessThan(3_600_000 * 0.85);
+    expect(end - start).toBeGreaterThan(3_600_000 * 0.6);
+
+    await page.getByRole('combobox', { name: 'Severity' }).selectOption('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await records.first().locator('.log-summary').click();
+    await records.first().getByRole('link', { name: /Open trace/ }).click();
+    await page.waitForURL(new RegExp(`/traces/${TRACE_A}\\?span=a000000000000006`));
+    await expect.poll(() => page.getByRole('complementary', { name: 'Span detail' }).locator('h2').textContent()).toBe('payment: charge');
+    await page.close();
+  });
+
+  it('switches to the dark theme and keeps it', async () => {
+    const page = await openPage('/services');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.locator('tr[data-service="payment"]').waitFor();
+    await shot(page, 'services-dark');
+    await page.goto(`${base}/traces/${TRACE_A}`);
+    await page.locator('.wf-row').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await shot(page, 'trace-dark');
+    await page.close();
+  });
+});
