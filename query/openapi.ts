@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of the query service, served at GET /api/openapi.json. Built once at
 // start-up; test/query-api.test.ts checks that every registered /api/v1 route appears in it.
 import type { FastifyPluginAsync } from 'fastify';
+import { JUDGEMENT_LIMIT_DEFAULT, JUDGEMENT_LIMIT_MAX } from './canary/params.ts';
 import { LOG_LIMIT_DEFAULT, LOG_LIMIT_MAX } from './logs/params.ts';
 import { METADATA_LIMIT_DEFAULT, METADATA_LIMIT_MAX } from './metadata/params.ts';
 import { TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX } from './traces/params.ts';
@@ -194,6 +195,81 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/canary/judge': {
+      post: {
+        tags: ['canary'],
+        summary: 'Judge a canary (NetflixACAJudge-v1.0) and store the judgement; see docs/canary.md',
+        description:
+          'Body: {canaryConfig (inline Kayenta config) | canaryConfigId, executionRequest: {scopes: {<scopeName>: {controlScope, experimentScope}}, thresholds: {pass, marginal}}}, a scope being {scope (ASL query fragment), start, end (ISO 8601 or unix ms), step (seconds, default 60)}; or the ready-made span RED canary {template: "span-red", service, controlVersion, experimentVersion, start, end, step, thresholds}.',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        responses: { 200: ok(ref('CanaryJudgement')), 400: error, 404: { ...error, description: 'canaryConfigId not found (VIGIL_ERR_NOT_FOUND)' } },
+      },
+    },
+    '/api/v1/canary/judgements': {
+      get: {
+        tags: ['canary'],
+        summary: 'Stored judgements, newest first',
+        parameters: [
+          q('configId', 'Only judgements of this stored config.'),
+          limit(JUDGEMENT_LIMIT_DEFAULT, JUDGEMENT_LIMIT_MAX),
+          cursor,
+        ],
+        responses: {
+          200: ok(obj({ judgements: { type: 'array', items: obj({ id: str, createdAtMs: int, createdAt: str, configId: str, configName: str, score: num, classification: { enum: ['Pass', 'Marginal', 'Fail'] } }) }, nextCursor: { type: ['string', 'null'] } })),
+          400: error,
+        },
+      },
+    },
+    '/api/v1/canary/judgements/{id}': {
+      get: {
+        tags: ['canary'],
+        summary: 'One stored judgement, as POST /api/v1/canary/judge answered it',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        responses: { 200: ok(ref('CanaryJudgement')), 404: { ...error, description: 'judgement not found (VIGIL_ERR_NOT_FOUND)' } },
+      },
+    },
+    '/api/v1/canary/configs': {
+      get: {
+        tags: ['canary'],
+        summary: 'Stored canary configs (summaries), by name',
+        responses: { 200: ok(obj({ configs: { type: 'array', items: ref('CanaryConfigSummary') } })) },
+      },
+      post: {
+        tags: ['canary'],
+        summary: 'Store a new canary config (Kayenta shape, validated); answers it with its id',
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        responses: { 201: ok({ type: 'object', description: 'The config with id, createdTimestamp(Iso), updatedTimestamp(Iso)' }, 'Created'), 400: error },
+      },
+    },
+    '/api/v1/canary/configs/{id}': {
+      get: {
+        tags: ['canary'],
+        summary: 'One stored canary config',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        responses: { 200: ok({ type: 'object' }), 404: error },
+      },
+      put: {
+        tags: ['canary'],
+        summary: 'Replace a stored canary config',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        responses: { 200: ok({ type: 'object' }), 400: error, 404: error },
+      },
+      delete: {
+        tags: ['canary'],
+        summary: 'Delete a stored canary config',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        responses: { 204: { description: 'Deleted' }, 404: error },
+      },
+    },
+    '/api/v1/canary/templates/{name}': {
+      get: {
+        tags: ['canary'],
+        summary: 'A ready-made canary config (span-red: latency p50/p90/p99, error ratio and request rate of one service)',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { enum: ['span-red'] } }, q('service', 'The service.name to judge.', str, { required: true })],
+        responses: { 200: ok({ type: 'object', description: 'A Kayenta canary config' }), 400: error },
+      },
+    },
     '/api/openapi.json': { get: { summary: 'This document', responses: { 200: ok({ type: 'object' }) } } },
     '/api/services': jaeger('Jaeger: service names (start/end in µs, default 24 h)'),
     '/api/services/{service}/operations': {
@@ -211,6 +287,40 @@ export const openApiDocument = {
       Error: obj({ code: { type: 'string', examples: ['VIGIL_ERR_BAD_PARAMETER'] }, message: str }),
       ServiceCount: obj({ service: str, spanCount: int }),
       TagCount: obj({ key: str, value: str, count: int }),
+      CanaryConfigSummary: obj({ id: str, name: str, createdTimestamp: int, createdTimestampIso: str, updatedTimestamp: int, updatedTimestampIso: str }),
+      CanaryStats: obj({ count: int, mean: { type: ['number', 'null'] }, min: { type: ['number', 'null'] }, max: { type: ['number', 'null'] }, median: { type: ['number', 'null'] } }),
+      CanaryJudgement: {
+        type: 'object',
+        description: "Kayenta's CanaryJudgeResult (judgeName, results, groupScores, score) plus the stored judgement's id, time, config, request and metric set pairs",
+        properties: {
+          id: str,
+          createdAtMs: int,
+          createdAt: str,
+          canaryConfigId: { type: ['string', 'null'] },
+          judgeName: { type: 'string', examples: ['NetflixACAJudge-v1.0'] },
+          results: {
+            type: 'array',
+            items: obj({
+              name: str,
+              id: str,
+              tags: stringMap,
+              classification: { enum: ['Pass', 'High', 'Low', 'Nodata', 'NodataFailMetric', 'Error'] },
+              classificationReason: { type: ['string', 'null'] },
+              groups: { type: 'array', items: str },
+              critical: { type: 'boolean' },
+              muted: { type: 'boolean' },
+              controlMetadata: obj({ stats: ref('CanaryStats') }),
+              experimentMetadata: obj({ stats: ref('CanaryStats') }),
+              resultMetadata: { type: 'object', description: '{ratio, effectSize: {measure, value}, mannWhitney: {u, pValue, estimate, lower, upper} | null}' },
+            }),
+          },
+          groupScores: { type: 'array', items: obj({ name: str, score: num }) },
+          score: obj({ score: num, classification: { enum: ['Pass', 'Marginal', 'Fail'] }, classificationReason: str }),
+          canaryConfig: { type: 'object' },
+          executionRequest: { type: 'object' },
+          metricSetPairs: { type: 'array', items: { type: 'object', description: "Kayenta's MetricSetPair: {id, name, tags, values: {control, experiment} (null for no data), attributes, scopes}" } },
+        },
+      },
       TraceSummary: obj({
         traceId: str,
         rootService: str,

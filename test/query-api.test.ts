@@ -659,9 +659,11 @@ describe('GET /api/openapi.json', () => {
       const path = r.url.replace(/:(\w+)/g, '{$1}');
       expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path}`).toBeDefined();
     }
-    // And every documented /api/v1 path is served by the running query service.
-    for (const path of Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/'))) {
-      expect(vigil.query!.app.hasRoute({ method: 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), path).toBe(true);
+    // And every documented /api/v1 operation is served by the running query service.
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, object>).filter(([p]) => p.startsWith('/api/v1/'))) {
+      for (const method of Object.keys(operations)) {
+        expect(vigil.query!.app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
+      }
     }
     await app.close();
   });
