@@ -17,8 +17,12 @@ export interface VigilProcess {
   exited: Promise<number | null>;
 }
 
+// BENCH_NODE_ARGS: extra Node options for the server only, e.g. to profile it under load:
+// BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:ingest
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 export function startVigilProcess(env: Record<string, string>, args: string[] = []): Promise<VigilProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'query/vigil.ts', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'query/vigil.ts', ...args], {
     cwd: root,
     env: { ...process.env, VIGIL_OTLP_HTTP_PORT: '0', VIGIL_OTLP_GRPC_PORT: '0', VIGIL_QUERY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -229,7 +229,17 @@ describe('DDL rendering', () => {
 
   it('renders plain MergeTree tables and no cluster objects on a single node', () => {
     const statements = all(single);
-    expect(statements).toHaveLength(14); // 10 tables, the trace-id view and 3 rollup views
+    // Every statement of every file but the cluster-only ones, in file order.
+    const created = statements.map((st) => /^(?:CREATE (?:TABLE|MATERIALIZED VIEW) IF NOT EXISTS|ALTER TABLE) (\w+)/m.exec(st)?.[1]);
+    expect(created.slice(0, 14)).toEqual([
+      'otel_traces', 'otel_traces_trace_id_ts', 'otel_traces_trace_id_ts_mv', 'otel_logs',
+      'otel_metrics_gauge', 'otel_metrics_sum', 'otel_metrics_histogram', 'otel_metrics_exponential_histogram', 'otel_metrics_summary',
+      'vigil_span_red_1m', 'vigil_span_red_1m_mv', 'vigil_service_edges_1m', 'vigil_service_edges_1m_mv', 'vigil_service_edges_1m_peer_mv',
+    ]);
+    expect(created.slice(14, 22)).toEqual([
+      'vigil_traces_by_id', 'vigil_traces_by_id_mv', 'vigil_trace_summaries', 'vigil_trace_summaries_mv',
+      'vigil_span_red_1h', 'vigil_span_red_1h_mv', 'otel_logs', 'otel_logs',
+    ]);
     expect(statements.join('\n')).not.toMatch(/ON CLUSTER|Replicated|Distributed|_local|\{\{/);
     expect(statements[0]).toMatch(/^CREATE TABLE IF NOT EXISTS otel_traces\n\(/);
     expect(statements[0]).toContain('ENGINE = MergeTree\n');
@@ -300,10 +310,10 @@ describe('embedded store', () => {
       `SELECT version, name, checksum FROM ${MIGRATIONS_TABLE} ORDER BY version`,
     );
     expect(ledger).toEqual(loadMigrations().map(({ version, name, checksum }) => ({ version, name, checksum })));
-    expect(ledger.map((m) => m.name)).toEqual(['0001_traces.sql', '0002_logs.sql', '0003_metrics.sql', '0004_span_metrics.sql']);
+    expect(ledger.map((m) => m.name).slice(0, 5)).toEqual(['0001_traces.sql', '0002_logs.sql', '0003_metrics.sql', '0004_span_metrics.sql', '0005_query_speed.sql']);
 
     expect(await migrate(store.write, { database, retention })).toEqual({ applied: [], retentionChanged: [] });
-    expect(await rows(store, `SELECT * FROM ${MIGRATIONS_TABLE}`)).toHaveLength(4);
+    expect(await rows(store, `SELECT * FROM ${MIGRATIONS_TABLE}`)).toHaveLength(ledger.length);
   });
 
   it('applies only a missing migration, and refuses an applied one that changed', async () => {
@@ -416,8 +426,11 @@ describe('embedded store', () => {
   });
 
   it('modifies the TTL when the configured retention changes, and only then', async () => {
+    const traceTables = ['otel_traces', 'otel_traces_trace_id_ts', 'vigil_service_edges_1m', 'vigil_span_red_1h', 'vigil_span_red_1m', 'vigil_trace_summaries', 'vigil_traces_by_id'];
     const changed = await migrate(store.write, { database, retention: { ...retention, tracesDays: 3 } });
-    expect(changed).toEqual({ applied: [], retentionChanged: ['otel_traces', 'otel_traces_trace_id_ts', 'vigil_service_edges_1m', 'vigil_span_red_1m'] });
+    expect(changed.applied).toEqual([]);
+    expect(changed.retentionChanged).toEqual(expect.arrayContaining(traceTables));
+    expect(changed.retentionChanged).not.toContain('otel_logs');
     const engines = await rows<{ name: string; engine_full: string }>(
       store,
       "SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND name LIKE 'otel_traces%' AND engine = 'MergeTree' ORDER BY name",
@@ -428,7 +441,7 @@ describe('embedded store', () => {
       'TTL greatest(End, IngestTime) + toIntervalDay(3) SETTINGS',
     ]);
     expect((await migrate(store.write, { database, retention: { ...retention, tracesDays: 3 } })).retentionChanged).toEqual([]);
-    expect((await migrate(store.write, { database, retention })).retentionChanged).toEqual(['otel_traces', 'otel_traces_trace_id_ts', 'vigil_service_edges_1m', 'vigil_span_red_1m']);
+    expect((await migrate(store.write, { database, retention })).retentionChanged).toEqual(changed.retentionChanged);
   });
 
   it('keeps a 2018 event that was ingested now, and drops one whose event and ingest time are both past retention', async () => {
@@ -503,10 +516,13 @@ describe('server mode (against a fake ClickHouse HTTP endpoint)', () => {
     // Sent without a database: the client bound to `otel` could not run before `otel` exists.
     expect(createDatabase).toMatchObject({ query: "CREATE DATABASE IF NOT EXISTS `otel` ON CLUSTER 'main'", database: null });
     const ddl = requests.filter((r) => /^CREATE (TABLE|MATERIALIZED VIEW)/.test(r.query));
-    expect(ddl.length).toBe(1 + 24); // the ledger, then 10 local tables, 10 Distributed tables, 4 views
+    // The ledger, then per file its local tables, Distributed tables and views.
+    const expected = loadMigrations().flatMap((m) => renderMigration(m.sql, { database: 'otel', cluster: 'main', retention }));
+    expect(ddl.length).toBe(1 + expected.filter((st) => /^CREATE (TABLE|MATERIALIZED VIEW)/m.test(st.replace(/^--.*\n/gm, ''))).length);
+    expect(ddl.length).toBeGreaterThanOrEqual(1 + 24 + 9); // 0001-0004: 10 local + 10 Distributed tables, 4 views; 0005: 3 + 3, 3
     for (const r of ddl) expect(r).toMatchObject({ query: expect.stringContaining(" ON CLUSTER 'main'"), database: 'otel' });
     expect(ddl[0]!.query).toContain("ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/vigil_schema_migrations', '{replica}')");
-    const alters = requests.filter((r) => r.query.startsWith('ALTER'));
+    const alters = requests.filter((r) => r.query.includes('MODIFY TTL'));
     expect(alters.map((r) => r.query)).toEqual([
       "ALTER TABLE `otel_logs_local` ON CLUSTER 'main' MODIFY TTL greatest(toDateTime(Timestamp), IngestTime) + toIntervalDay(7)",
     ]);
@@ -523,7 +539,7 @@ describe('migration files', () => {
     for (const migration of loadMigrations()) {
       const creates = splitStatements(migration.sql).filter((s) => /CREATE TABLE IF NOT EXISTS \{\{table:/.test(s));
       for (const statement of creates) {
-        expect(statement).toMatch(/\nTTL greatest\(\w+(\(\w+\))?, IngestTime\) \+ toIntervalDay\(\{\{ttl_days:(traces|logs|metrics)\}\}\)\nSETTINGS index_granularity = 8192, ttl_only_drop_parts = 1$/);
+        expect(statement).toMatch(/\nTTL greatest\(\w+(\(\w+\))?, IngestTime\) \+ toIntervalDay\(\{\{ttl_days:(traces|logs|metrics)\}\}\)\nSETTINGS index_granularity = (8192|1024), ttl_only_drop_parts = 1$/);
       }
     }
   });
