@@ -73,6 +73,12 @@ describe('ASL style words', () => {
     expect([...lines[0]!.values]).toEqual([2, 2, 4, 7]);
   });
 
+  it('stateful words keep the style of a styled expression (Atlas StylePassthrough)', async () => {
+    const line = await single('name,cpu,:eq,:sum,ff0000,:color,1,:delay');
+    expect(line.style.color).toBe('ff0000');
+    expect([...line.values]).toEqual([NaN, 14, 22, 38]);
+  });
+
   it('style words keep working after data words rewrite the expression', async () => {
     const line = await single('name,cpu,:eq,:sum,ff0000,:color,1m,:offset');
     expect(line.style.color).toBe('ff0000');

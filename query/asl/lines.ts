@@ -189,11 +189,7 @@ const AGGREGATORS: Record<LineAggregation, (values: readonly Float64Array[], len
   sum: (vs, n) => reduceLines(vs, n, addNaN),
   min: (vs, n) => reduceLines(vs, n, minNaN),
   max: (vs, n) => reduceLines(vs, n, maxNaN),
-  count: (vs, n) =>
-    new Float64Array(n).map((_, i) => {
-      const c = vs.filter((v) => !Number.isNaN(v[i]!)).length;
-      return c === 0 ? NaN : c;
-    }),
+  count: (vs, n) => reduceLines(vs, n, (count, v) => (Number.isNaN(v) ? count : addNaN(count, 1))),
 };
 
 function reduceLines(values: readonly Float64Array[], length: number, f: (a: number, b: number) => number): Float64Array {

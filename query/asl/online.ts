@@ -1,7 +1,7 @@
 // The stateful words over one line's step values (Atlas's online algorithms, replayed
 // from the start of the window).
 import type { StatefulOp } from './expr.ts';
-import { addNaN, maxNaN, minNaN, toBoolean } from './numeric.ts';
+import { addNaN, maxNaN, toBoolean } from './numeric.ts';
 
 /** `params` as the word took them; `trend` has its window already in steps. */
 export function runStateful(op: StatefulOp, params: readonly number[], input: Float64Array, startMs: number, stepMs: number): Float64Array {
@@ -10,24 +10,21 @@ export function runStateful(op: StatefulOp, params: readonly number[], input: Fl
     case 'delay':
       return input.map((_, i) => (i >= n ? input[i - n]! : NaN));
     case 'rolling-count':
-      return rolling(input, n, (w) => w.filter(toBoolean).length);
+      return windowSums(input, n, (v) => (toBoolean(v) ? 1 : 0), (sum) => sum);
     case 'rolling-min':
-      return rolling(input, n, (w) => w.reduce(minNaN, NaN));
+      return rollingExtreme(input, n, (a, b) => a <= b);
     case 'rolling-max':
-      return rolling(input, n, (w) => w.reduce(maxNaN, NaN));
+      return rollingExtreme(input, n, (a, b) => a >= b);
     case 'rolling-sum':
-      return rolling(input, n, (w) => w.reduce(addNaN, NaN));
+      return windowSums(input, n, (v) => v, (sum, present) => (present > 0 ? sum : NaN));
     case 'rolling-mean': {
       const minValues = params[1]!;
-      return rolling(input, n, (w) => {
-        const present = w.filter((v) => !Number.isNaN(v));
-        return present.length >= minValues ? present.reduce((a, b) => a + b, 0) / present.length : NaN;
-      });
+      return windowSums(input, n, (v) => v, (sum, present) => (present >= minValues ? sum / present : NaN));
     }
     case 'trend':
-      // A moving average over n steps; NaN counts as 0 once the window is full of samples.
+      // A moving average over n steps once n samples were seen; NaN counts as 0 unless all are.
       if (n <= 1) return input.slice();
-      return rolling(input, n, (w, i) => (i + 1 < n || w.every(Number.isNaN) ? NaN : w.reduce(addNaN, NaN) / n));
+      return windowSums(input, n, (v) => v, (sum, present, i) => (i + 1 < n || present === 0 ? NaN : sum / n));
     case 'integral': {
       let acc = NaN;
       return input.map((v) => (acc = addNaN(acc, v)));
@@ -51,9 +48,50 @@ export function runStateful(op: StatefulOp, params: readonly number[], input: Fl
   }
 }
 
-/** f over the last n values (the current one included), shorter at the start. */
-function rolling(input: Float64Array, n: number, f: (window: number[], i: number) => number): Float64Array {
-  return input.map((_, i) => f(Array.from(input.subarray(Math.max(0, i - n + 1), i + 1)), i));
+/**
+ * Over the last n values (the current one included): the sum of `term(v)` for the values
+ * that are not NaN and how many those are, handed to `result`. O(length), no allocation per step.
+ */
+function windowSums(
+  input: Float64Array,
+  n: number,
+  term: (v: number) => number,
+  result: (sum: number, present: number, i: number) => number,
+): Float64Array {
+  const out = new Float64Array(input.length);
+  let sum = 0;
+  let present = 0;
+  for (let i = 0; i < input.length; i++) {
+    const v = input[i]!;
+    if (!Number.isNaN(v)) {
+      sum += term(v);
+      present++;
+    }
+    const leaving = i >= n ? input[i - n]! : NaN;
+    if (!Number.isNaN(leaving)) {
+      sum -= term(leaving);
+      present--;
+    }
+    out[i] = result(sum, present, i);
+  }
+  return out;
+}
+
+/** Min (or max) of the non-NaN values among the last n, with a monotonic deque of indexes. */
+function rollingExtreme(input: Float64Array, n: number, keeps: (older: number, newer: number) => boolean): Float64Array {
+  const out = new Float64Array(input.length);
+  const deque: number[] = [];
+  let head = 0;
+  for (let i = 0; i < input.length; i++) {
+    const v = input[i]!;
+    if (!Number.isNaN(v)) {
+      while (deque.length > head && !keeps(input[deque[deque.length - 1]!]!, v)) deque.pop();
+      deque.push(i);
+    }
+    while (deque.length > head && deque[head]! <= i - n) head++;
+    out[i] = deque.length > head ? input[deque[head]!]! : NaN;
+  }
+  return out;
 }
 
 class Des {

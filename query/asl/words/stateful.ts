@@ -1,9 +1,10 @@
 // Stateful vocabulary: words whose value at a step depends on earlier steps of the line.
-import type { StatefulOp, TsExpr } from '../expr.ts';
-import { type Word, type WordCall, macro, word } from '../interpreter.ts';
+// Like Atlas (StylePassthrough), they also apply to a styled expression and keep its style.
+import type { StatefulOp, Value } from '../expr.ts';
+import { type Presentation, type Word, type WordCall, macro, present, word } from '../interpreter.ts';
 
-function stateful(op: StatefulOp, e: TsExpr, params: number[]) {
-  return { type: 'expr' as const, expr: { kind: 'stateful' as const, op, params, expr: e } };
+function stateful(op: StatefulOp, p: Presentation, params: number[]): Value {
+  return present(p, { kind: 'stateful', op, params, expr: p.expr });
 }
 
 function positive(n: number, what: string, call: WordCall): number {
@@ -12,11 +13,11 @@ function positive(n: number, what: string, call: WordCall): number {
 }
 
 function window(op: StatefulOp): Word {
-  return word(op, ['ts', 'int'] as const, 'TimeSeriesExpr', ([e, n], call) => stateful(op, e, [positive(n, 'the window size', call)]));
+  return word(op, ['presentation', 'int'] as const, 'TimeSeriesExpr', ([e, n], call) => stateful(op, e, [positive(n, 'the window size', call)]));
 }
 
 function smoothing(op: 'des' | 'sdes'): Word {
-  return word(op, ['ts', 'int', 'number', 'number'] as const, 'TimeSeriesExpr', ([e, training, alpha, beta], call) => {
+  return word(op, ['presentation', 'int', 'number', 'number'] as const, 'TimeSeriesExpr', ([e, training, alpha, beta], call) => {
     positive(training, 'the training size', call);
     if (!(alpha > 0 && alpha <= 1 && beta > 0 && beta <= 1)) call.fail(`alpha and beta must be in (0, 1], got ${alpha} and ${beta}`);
     return stateful(op, e, [training, alpha, beta]);
@@ -27,7 +28,7 @@ function smoothing(op: 'des' | 'sdes'): Word {
 const PRESETS = { simple: '10,0.1,0.5', fast: '10,0.1,0.02', slower: '10,0.05,0.03', slow: '10,0.03,0.04' } as const;
 
 export const statefulWords: readonly Word[] = [
-  word('delay', ['ts', 'int'] as const, 'TimeSeriesExpr', ([e, n], call) => {
+  word('delay', ['presentation', 'int'] as const, 'TimeSeriesExpr', ([e, n], call) => {
     if (n < 0) call.fail(`the delay must not be negative, got ${n}`);
     return stateful('delay', e, [n]);
   }),
@@ -35,19 +36,19 @@ export const statefulWords: readonly Word[] = [
   window('rolling-min'),
   window('rolling-max'),
   window('rolling-sum'),
-  word('rolling-mean', ['ts', 'int', 'int'] as const, 'TimeSeriesExpr', ([e, n, minValues], call) => {
+  word('rolling-mean', ['presentation', 'int', 'int'] as const, 'TimeSeriesExpr', ([e, n, minValues], call) => {
     positive(n, 'the window size', call);
     if (minValues < 1 || minValues > n) call.fail(`the minimum number of values must be in 1..${n}, got ${minValues}`);
     return stateful('rolling-mean', e, [n, minValues]);
   }),
   smoothing('des'),
   smoothing('sdes'),
-  word('trend', ['ts', 'duration'] as const, 'TimeSeriesExpr', ([e, ms], call) => stateful('trend', e, [positive(ms, 'the window', call)])),
-  word('integral', ['ts'] as const, 'TimeSeriesExpr', ([e]) => stateful('integral', e, [])),
-  word('cumulative-max', ['ts'] as const, 'TimeSeriesExpr', ([e]) => stateful('cumulative-max', e, [])),
-  word('derivative', ['ts'] as const, 'TimeSeriesExpr', ([e]) => stateful('derivative', e, [])),
+  word('trend', ['presentation', 'duration'] as const, 'TimeSeriesExpr', ([e, ms], call) => stateful('trend', e, [positive(ms, 'the window', call)])),
+  word('integral', ['presentation'] as const, 'TimeSeriesExpr', ([e]) => stateful('integral', e, [])),
+  word('cumulative-max', ['presentation'] as const, 'TimeSeriesExpr', ([e]) => stateful('cumulative-max', e, [])),
+  word('derivative', ['presentation'] as const, 'TimeSeriesExpr', ([e]) => stateful('derivative', e, [])),
   ...Object.entries(PRESETS).flatMap(([name, params]) => [
-    macro(`des-${name}`, ['ts'], `${params},:des`),
-    macro(`sdes-${name}`, ['ts'], `${params},:sdes`),
+    macro(`des-${name}`, ['presentation'], `${params},:des`),
+    macro(`sdes-${name}`, ['presentation'], `${params},:sdes`),
   ]),
 ];
