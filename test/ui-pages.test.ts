@@ -126,6 +126,7 @@ function bigTrace(): SeedSpan[] {
 let vigil: TestVigil;
 let browser: Browser;
 let context: BrowserContext;
+let tab: Page | undefined;
 let base: string;
 const nowMs = Date.now();
 
@@ -161,12 +162,18 @@ async function seed(): Promise<void> {
   await send('/v1/logs', logsBody(checkoutBase, logs));
 }
 
+/** One tab for all tests (a new tab costs more than a navigation). */
 async function openPage(path: string): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error));
-  await page.goto(base + path);
-  return page;
+  if (!tab) {
+    tab = await context.newPage();
+    tab.on('pageerror', (error) => pageErrors.push(error));
+  }
+  await tab.goto(base + path);
+  return tab;
 }
+
+/** Waits until no panel is loading. */
+const settled = (page: Page) => page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
 
 const pageErrors: Error[] = [];
 afterEach(() => {
@@ -248,7 +255,6 @@ describe('pages', () => {
     expect(await page.locator('tr[data-operation="GET /cart"] td').nth(2).textContent()).toBe('20');
     await page.locator('.chart canvas').first().waitFor();
     await shot(page, 'service');
-    await page.close();
   });
 
   it('searches traces, plots them, sorts the list and opens a trace from the plot', async () => {
@@ -284,7 +290,6 @@ describe('pages', () => {
     await page.mouse.click(point.x, point.y);
     await page.waitForURL(new RegExp(`/traces/${TRACE_A}`));
     await page.locator('.wf-row').first().waitFor();
-    await page.close();
   });
 
   it('shows the waterfall: header, tree, sub-ms bar, detail, find, collapse, critical path, zoom, logs', async () => {
@@ -389,7 +394,6 @@ describe('pages', () => {
     await page.waitForURL(new RegExp(`/traces/${TRACE_B}`));
     await expect.poll(() => page.locator('.trace-header h1').textContent()).toBe('worker: settle');
     expect(page.url()).toContain('span=b000000000000001');
-    await page.close();
   });
 
   it('renders a 10,000-span trace with only the visible rows in the page', async () => {
@@ -407,7 +411,6 @@ describe('pages', () => {
     await scroller.press('Home');
     await page.locator(`[data-span="${hex(1, 16)}"]`).waitFor();
     await shot(page, 'trace-10k');
-    await page.close();
   });
 
   it('searches logs, draws the volume by severity, expands a record and links to its trace', async () => {
@@ -444,11 +447,12 @@ describe('pages', () => {
 
     await page.getByRole('combobox', { name: 'Severity' }).selectOption('');
     await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('severity'));
+    await settled(page);
     await records.first().locator('.log-summary').click();
     await records.first().getByRole('link', { name: /Open trace/ }).click();
     await page.waitForURL(new RegExp(`/traces/${TRACE_A}\\?span=a000000000000006`));
     await expect.poll(() => page.getByRole('complementary', { name: 'Span detail' }).locator('h2').textContent()).toBe('payment: charge');
-    await page.close();
   });
 
   it('switches to the dark theme and keeps it', async () => {
@@ -461,6 +465,5 @@ describe('pages', () => {
     await page.locator('.wf-row').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await shot(page, 'trace-dark');
-    await page.close();
   });
 });

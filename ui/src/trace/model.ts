@@ -97,7 +97,8 @@ export function buildTrace(spans: readonly Span[]): TraceModel {
     }
   };
   for (const r of roots) visit(r);
-  // Spans whose parent chain loops are reachable from no root: show them as orphans.
+  // Spans whose parent chain loops are reachable from no root: the loop is broken at its
+  // first span in the answer's order (by start), which becomes an orphan root over the rest.
   for (const n of nodes) {
     if (n.index >= 0) continue;
     if (n.parent) n.parent.children.splice(n.parent.children.indexOf(n), 1);

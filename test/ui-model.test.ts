@@ -1,0 +1,162 @@
+// The UI's pure helpers: the trace tree (orphans, loops), visible rows, the critical path,
+// search within a trace, the dependency-map layout, time ranges and duration formatting.
+// Expected values are worked out by hand from the inputs.
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../query/traces/model.ts';
+import { layoutServices } from '../ui/src/components/dependency-layout.ts';
+import { formatDuration, formatPercent, formatRate, severityGroup } from '../ui/src/format.ts';
+import { rangeParams, rangeSpecOf, relativeMs, resolveRange } from '../ui/src/time.ts';
+import { buildTrace, criticalPath, parentIds, revealed, searchSpans, visibleRows } from '../ui/src/trace/model.ts';
+
+const BASE_NS = 1_700_000_000_000_000_000n;
+
+function span(id: string, parent: string, startMs: number, durMs: number, extra: Partial<Span> = {}): Span {
+  const startNs = BASE_NS + BigInt(Math.round(startMs * 1e6));
+  const durationNs = BigInt(Math.round(durMs * 1e6));
+  return {
+    traceId: 't',
+    spanId: id,
+    parentSpanId: parent,
+    traceState: '',
+    name: `op-${id}`,
+    kind: 'Internal',
+    service: 'svc',
+    startNs: startNs.toString(),
+    startMs: Number(startNs / 1_000_000n),
+    durationNs: durationNs.toString(),
+    durationMs: durMs,
+    status: { code: 'Unset', message: '' },
+    attributes: {},
+    resource: {},
+    scope: { name: '', version: '' },
+    events: [],
+    links: [],
+    flags: 0,
+    ...extra,
+  };
+}
+
+// R [0,100] with children A [10,40] (A1 [15,35]), B [20,30], C [50,90] (C1 [60,95], past its parent).
+const TREE = [
+  span('C1', 'C', 60, 35),
+  span('R', '', 0, 100, { service: 'web' }),
+  span('A', 'R', 10, 30),
+  span('A1', 'A', 15, 20, { service: 'db', attributes: { 'db.system': 'redis' } }),
+  span('B', 'R', 20, 10, { status: { code: 'Error', message: 'boom' } }),
+  span('C', 'R', 50, 40),
+];
+const ids = (nodes: Array<{ span: Span }>) => nodes.map((n) => n.span.spanId);
+
+describe('trace model', () => {
+  it('orders spans as a tree, children by start, with depth and subtree bounds', () => {
+    const m = buildTrace(TREE);
+    expect(ids(m.order)).toEqual(['R', 'A', 'A1', 'B', 'C', 'C1']);
+    expect(m.order.map((n) => n.depth)).toEqual([0, 1, 2, 1, 1, 2]);
+    expect(m.byId.get('A')!.subtreeEnd).toBe(3);
+    expect(m.byId.get('R')!.subtreeEnd).toBe(6);
+    // C1 runs past its parent C but not past the root: the trace is the root's 100 ms.
+    expect(m.duration).toBe(100e6);
+    expect(m.byId.get('C1')!.start).toBe(60e6);
+    expect(m.services).toEqual(['db', 'svc', 'web']);
+    expect(m.errorCount).toBe(1);
+    expect(m.maxDepth).toBe(2);
+    expect(m.orphanCount).toBe(0);
+  });
+
+  it('keeps spans with a missing parent as orphan roots, and breaks a parent loop at one span', () => {
+    const m = buildTrace([...TREE, span('X', 'missing', 5, 1), span('P', 'Q', 1, 1), span('Q', 'P', 2, 1)]);
+    expect(m.order).toHaveLength(9);
+    expect(ids(m.roots)).toEqual(['R', 'X', 'P']);
+    expect(m.roots.map((r) => r.orphan)).toEqual([false, true, true]);
+    expect(m.orphanCount).toBe(2);
+    expect(ids(m.order).slice(6)).toEqual(['X', 'P', 'Q']);
+    expect(ids(m.byId.get('P')!.children)).toEqual(['Q']);
+    expect(m.byId.get('Q')!.depth).toBe(1);
+  });
+
+  it('hides collapsed subtrees and reveals a span by expanding its ancestors', () => {
+    const m = buildTrace(TREE);
+    expect(ids(visibleRows(m, new Set(['A'])))).toEqual(['R', 'A', 'B', 'C', 'C1']);
+    expect(ids(visibleRows(m, new Set(['A1'])))).toEqual(['R', 'A', 'A1', 'B', 'C', 'C1']); // a leaf has nothing to hide
+    const all = parentIds(m);
+    expect([...all].sort()).toEqual(['A', 'C', 'R']);
+    expect(ids(visibleRows(m, all))).toEqual(['R']);
+    const shown = revealed(all, m.byId.get('A1')!);
+    expect([...shown]).toEqual(['C']);
+    expect(ids(visibleRows(m, shown))).toEqual(['R', 'A', 'A1', 'B', 'C']);
+  });
+
+  it('follows the critical path back from the last-finishing child, clipping children to parents', () => {
+    const sections = criticalPath(buildTrace(TREE)).map((s) => [s.node.span.spanId, s.start / 1e6, s.end / 1e6]);
+    expect(sections).toEqual([
+      ['R', 90, 100],
+      ['C1', 60, 90],
+      ['C', 50, 60],
+      ['R', 40, 50],
+      ['A', 35, 40],
+      ['A1', 15, 35],
+      ['A', 10, 15],
+      ['R', 0, 10],
+    ]);
+    // B overlaps A and ends before it: not on the path.
+    expect(sections.some(([id]) => id === 'B')).toBe(false);
+    expect(criticalPath(buildTrace([]))).toEqual([]);
+  });
+
+  it('finds spans by every word: names, services, ids, key=value in attributes', () => {
+    const m = buildTrace(TREE);
+    expect(ids(searchSpans(m, 'db.system=redis'))).toEqual(['A1']);
+    expect(ids(searchSpans(m, 'OP-C'))).toEqual(['C', 'C1']);
+    expect(ids(searchSpans(m, 'op-c boom'))).toEqual([]);
+    expect(ids(searchSpans(m, 'error'))).toEqual(['B']);
+    expect(searchSpans(m, '   ')).toEqual([]);
+  });
+});
+
+describe('dependency map layout', () => {
+  it('puts callers left of callees by the longest call chain, breaking cycles', () => {
+    const layout = layoutServices(['lonely'], [
+      { parent: 'a', child: 'b', calls: 1, errors: 0 },
+      { parent: 'b', child: 'c', calls: 1, errors: 0 },
+      { parent: 'a', child: 'c', calls: 1, errors: 0 },
+      { parent: 'c', child: 'a', calls: 1, errors: 0 },
+      { parent: 'c', child: 'c', calls: 1, errors: 0 },
+    ]);
+    const column = Object.fromEntries(layout.nodes.map((n) => [n.service, n.column]));
+    expect(column).toEqual({ a: 0, lonely: 0, b: 1, c: 2 });
+    const rowOf = Object.fromEntries(layout.nodes.map((n) => [n.service, n.row]));
+    expect(rowOf).toEqual({ a: 0, lonely: 1, b: 0, c: 0 });
+  });
+});
+
+describe('time ranges and formats', () => {
+  it('reads relative and absolute ranges from the URL', () => {
+    expect(relativeMs('15m')).toBe(900_000);
+    expect(relativeMs('2d')).toBe(172_800_000);
+    expect(relativeMs('0m')).toBeUndefined();
+    expect(relativeMs('5 minutes')).toBeUndefined();
+    expect(rangeSpecOf(new URLSearchParams('range=6h'))).toEqual({ relative: '6h' });
+    expect(rangeSpecOf(new URLSearchParams('range=bogus'))).toEqual({ relative: '1h' });
+    expect(rangeSpecOf(new URLSearchParams('start=1000&end=5000&range=6h'))).toEqual({ startMs: 1000, endMs: 5000 });
+    // start after end is not a range: the default applies.
+    expect(rangeSpecOf(new URLSearchParams('start=5000&end=1000'))).toEqual({ relative: '1h' });
+    expect(resolveRange({ relative: '15m' }, 1_000_000_000)).toEqual({ startMs: 999_100_000, endMs: 1_000_000_000 });
+    expect(rangeParams({ startMs: 1.4, endMs: 9.6 })).toEqual({ range: undefined, start: '1', end: '10' });
+  });
+
+  it('formats durations, rates, ratios and severities for people', () => {
+    expect(formatDuration(0.3)).toBe('300µs');
+    expect(formatDuration(0.0004)).toBe('0.4µs');
+    expect(formatDuration(1.5)).toBe('1.5ms');
+    expect(formatDuration(120)).toBe('120ms');
+    expect(formatDuration(12_345)).toBe('12.3s');
+    expect(formatDuration(125_000)).toBe('2m 05s');
+    expect(formatDuration(0)).toBe('0');
+    expect(formatRate(20 / 3600)).toBe('20/h');
+    expect(formatRate(0.5)).toBe('30/min');
+    expect(formatRate(12.345)).toBe('12.3/s');
+    expect(formatPercent(0.19)).toBe('19%');
+    expect(formatPercent(0.0004)).toBe('<0.1%');
+    expect([0, 1, 4, 5, 9, 13, 17, 21, 24].map(severityGroup)).toEqual(['UNSPECIFIED', 'TRACE', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'FATAL']);
+  });
+});
