@@ -22,15 +22,9 @@ export function finalGrouping(expr: TsExpr): readonly string[] {
     }
     case 'as':
       return finalGrouping(expr.expr).map((k) => (k === expr.from ? expr.to : k));
-    case 'unary':
-    case 'rewrite':
-    case 'stateful':
-    case 'stat':
-    case 'filter':
-    case 'priority':
-      return finalGrouping(expr.expr);
     default:
-      return [];
+      // Words over one expression (unary, stateful, stat, filter, priority, rewrite) keep its grouping.
+      return 'expr' in expr ? finalGrouping(expr.expr) : [];
   }
 }
 
@@ -44,16 +38,20 @@ export function isGrouped(expr: TsExpr): boolean {
       return expr.groupBy !== null;
     case 'binary':
       return isGrouped(expr.left) || isGrouped(expr.right);
-    case 'as':
-    case 'unary':
-    case 'rewrite':
-    case 'stateful':
-    case 'stat':
-    case 'filter':
-    case 'priority':
-      return isGrouped(expr.expr);
     default:
-      return false;
+      return 'expr' in expr ? isGrouped(expr.expr) : false;
+  }
+}
+
+/** The expression with `f` applied to each of its direct sub-expressions. */
+export function mapChildren(expr: TsExpr, f: (child: TsExpr) => TsExpr): TsExpr {
+  switch (expr.kind) {
+    case 'binary':
+      return { ...expr, left: f(expr.left), right: f(expr.right) };
+    case 'filter':
+      return { ...expr, expr: f(expr.expr), condition: f(expr.condition) };
+    default:
+      return 'expr' in expr ? { ...expr, expr: f(expr.expr) } : expr;
   }
 }
 
@@ -61,26 +59,9 @@ type Fetching = DataNode | Extract<TsExpr, { kind: 'percentiles' }>;
 
 /** Rebuilds the tree with `f` applied to every data word and `:percentiles`. */
 export function mapData(expr: TsExpr, f: <T extends Fetching>(node: T) => T): TsExpr {
-  switch (expr.kind) {
-    case 'data':
-      return { ...expr, data: f(expr.data) };
-    case 'percentiles':
-      return f(expr);
-    case 'binary':
-      return { ...expr, left: mapData(expr.left, f), right: mapData(expr.right, f) };
-    case 'filter':
-      return { ...expr, expr: mapData(expr.expr, f), condition: mapData(expr.condition, f) };
-    case 'unary':
-    case 'aggregate':
-    case 'as':
-    case 'rewrite':
-    case 'stateful':
-    case 'stat':
-    case 'priority':
-      return { ...expr, expr: mapData(expr.expr, f) };
-    default:
-      return expr;
-  }
+  if (expr.kind === 'data') return { ...expr, data: f(expr.data) };
+  if (expr.kind === 'percentiles') return f(expr);
+  return mapChildren(expr, (child) => mapData(child, f));
 }
 
 export function withOffset(expr: TsExpr, offsetMs: number): TsExpr {

@@ -2,6 +2,7 @@
 // priority words (`:topk`, `:bottomk` and their `-others-*` variants).
 import type { Stat, TsExpr } from '../expr.ts';
 import { type Presentation, type Word, present, word } from '../interpreter.ts';
+import { mapChildren } from '../tree.ts';
 
 const STATS: readonly Stat[] = ['avg', 'max', 'min', 'last', 'count', 'total'];
 
@@ -12,24 +13,8 @@ function statName(text: string, fail: (d: string) => never): Stat {
 
 /** `:stat-max` inside a `:filter` condition means `max,:stat` of the filtered expression. */
 function resolveStatRefs(condition: TsExpr, filtered: TsExpr): TsExpr {
-  switch (condition.kind) {
-    case 'stat-ref':
-      return { kind: 'stat', stat: condition.stat, expr: filtered };
-    case 'binary':
-      return { ...condition, left: resolveStatRefs(condition.left, filtered), right: resolveStatRefs(condition.right, filtered) };
-    case 'filter':
-      return { ...condition, expr: resolveStatRefs(condition.expr, filtered), condition: resolveStatRefs(condition.condition, filtered) };
-    case 'unary':
-    case 'aggregate':
-    case 'as':
-    case 'rewrite':
-    case 'stateful':
-    case 'stat':
-    case 'priority':
-      return { ...condition, expr: resolveStatRefs(condition.expr, filtered) };
-    default:
-      return condition;
-  }
+  if (condition.kind === 'stat-ref') return { kind: 'stat', stat: condition.stat, expr: filtered };
+  return mapChildren(condition, (child) => resolveStatRefs(child, filtered));
 }
 
 function priority(order: 'top' | 'bottom', others: 'min' | 'max' | 'sum' | 'avg' | null): Word {
