@@ -60,6 +60,16 @@ describe('ASL data words', () => {
     expectValues(line.values, [NaN, 14, 22, 38]);
   });
 
+  it('a list of offsets draws the expression once per offset', async () => {
+    const lines = await run('name,cpu,:eq,:sum,(,0m,1m,),:offset');
+    expect(lines.map((l) => l.label)).toEqual(['sum(name=cpu)', 'sum(name=cpu) (offset=1m)']);
+    expectValues(lines[0]!.values, [14, 22, 38, 47]);
+    expectValues(lines[1]!.values, [NaN, 14, 22, 38]);
+    await expect(run('name,cpu,:eq,:sum,(,soon,),:offset')).rejects.toThrow(
+      'invalid argument for :offset at position 27: "soon" is not a duration such as 1w, 3h or PT5M',
+    );
+  });
+
   describe('consolidation to a 2-minute step (pairs of samples; cf-avg counts NaN as 0)', () => {
     const window = { start: T0, end: T0 + 240_000, step: 120_000 };
     it.each([

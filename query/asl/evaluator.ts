@@ -8,7 +8,7 @@ import { Interpreter, parseNumber, sumOf } from './interpreter.ts';
 import { type EvalData, evalExpr } from './lines.ts';
 import { parse } from './parser.ts';
 import { present } from './presentation.ts';
-import { fetches } from './tree.ts';
+import { fetches, withOffset } from './tree.ts';
 import type { DataRequest, Evaluate, GraphResult, PercentilesRequest, Series, SeriesSource, StyledLine, Window } from './types.ts';
 import { UNSUPPORTED, WORDS } from './vocabulary.ts';
 
@@ -48,11 +48,17 @@ function toCompiled(value: Value, index: number): CompiledLine {
   }
 }
 
+/** A list of offsets draws the expression once per offset. */
+function expandOffsets(line: CompiledLine): CompiledLine[] {
+  const { offsets, ...style } = line.style;
+  return offsets === undefined ? [line] : offsets.map((ms) => ({ expr: withOffset(line.expr, ms), style }));
+}
+
 /** Parses and runs the program; throws catalogued 400s for bad programs. No I/O. */
 export function compile(program: string): CompiledLine[] {
   const interpreter = new Interpreter(WORDS, UNSUPPORTED, { maxSteps: ASL_LIMITS.maxSteps, maxDepth: ASL_LIMITS.maxDepth });
   interpreter.run(parse(program, ASL_LIMITS.maxTokens));
-  return interpreter.result().map(toCompiled);
+  return interpreter.result().map(toCompiled).flatMap(expandOffsets);
 }
 
 const DEFAULT_CF = { sum: 'avg', count: 'avg', all: 'avg', min: 'min', max: 'max' } as const;

@@ -79,6 +79,8 @@ export interface StyleSettings {
   readonly sort?: SortBy;
   readonly order?: 'asc' | 'desc';
   readonly limit?: number;
+  /** `(,0h,1w,),:offset`: the expression is drawn once per offset. */
+  readonly offsets?: readonly number[];
 }
 
 export type Value =

@@ -2,6 +2,7 @@
 // (`:by`), consolidation (`:cf-*`), time shift (`:offset`) and the common query (`:cq`).
 import type { TsExpr } from '../expr.ts';
 import { type Word, type WordCall, present, word } from '../interpreter.ts';
+import { parseDuration } from '../duration.ts';
 import { and } from '../query.ts';
 import { finalGrouping, isGrouped, mapData, withCommonQuery, withOffset } from '../tree.ts';
 import type { Aggregation, Consolidation } from '../types.ts';
@@ -58,9 +59,12 @@ export const dataWords: readonly Word[] = [
   word('by', ['ts', 'strings'] as const, 'TimeSeriesExpr', ([expr, keys], call) => ({ type: 'expr', expr: groupBy(expr, keys, call) })),
   ...(['sum', 'avg', 'min', 'max'] as const).map(consolidate),
   word('offset', ['presentation', 'duration'] as const, 'TimeSeriesExpr', ([p, ms]) => present(p, withOffset(p.expr, ms))),
-  word('offset', ['presentation', 'list'] as const, 'StyleExpr', (_, call) =>
-    call.fail('a list of offsets is not supported; repeat the expression with one duration each'),
-  ),
+  // The list form draws the expression once per offset (Atlas's style-vocabulary :offset).
+  word('offset', ['presentation', 'strings'] as const, 'StyleExpr', ([p, texts], call) => {
+    const offsets = texts.map((t) => parseDuration(t) ?? call.fail(`${JSON.stringify(t)} is not a duration such as 1w, 3h or PT5M`));
+    if (offsets.length === 0) call.fail('the list of offsets is empty');
+    return present(p, p.expr, { ...p.style, offsets });
+  }),
   word('cg', ['presentation', 'strings'] as const, 'TimeSeriesExpr', ([p, keys]) =>
     present(
       p,
