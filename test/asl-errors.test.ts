@@ -44,7 +44,7 @@ describe('ASL errors', () => {
   it('a duration that does not parse', async () => {
     const e = await failure('name,cpu,:eq,:sum,soon,:offset');
     expect(e.code).toBe('VIGIL_ERR_ASL_WRONG_TYPE');
-    expect(e.message).toContain('expected TimeSeriesExpr|StyleExpr Duration or TimeSeriesExpr|StyleExpr List, found a time series expression, the string "soon"');
+    expect(e.message).toContain('expected TimeSeriesExpr|StyleExpr Duration or TimeSeriesExpr|StyleExpr List[String], found a time series expression, the string "soon"');
   });
 
   it('a string left on the stack is not a line', async () => {
