@@ -4,9 +4,11 @@
 // values are worked out by hand in the comments, or taken from the pinned statistics
 // references (test/canary-statistics.test.ts).
 import { describe, expect, it } from 'vitest';
+import type { StyledLine } from '../query/asl/types.ts';
 import { type CanaryConfig, type CanaryMetric, parseCanaryConfig } from '../query/canary/config.ts';
 import { type MetricSetPair, analyzePair, judge } from '../query/canary/judge.ts';
 import { type ScoredMetric, groupScores, scoreJudgement, summaryScore, verdict } from '../query/canary/score.ts';
+import { pairLines, scopedProgram } from '../query/canary/service.ts';
 
 function config(canary: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): CanaryConfig {
   return parseCanaryConfig({
@@ -285,5 +287,48 @@ describe('judge', () => {
     expect(result.score).toEqual({ score: 65, classification: 'Marginal', classificationReason: 'High 1, Pass 2' });
     // JSON-safe: no NaN or Infinity anywhere
     expect(JSON.stringify(result)).not.toMatch(/NaN|Infinity/);
+  });
+});
+
+describe('metric set pairs from the lines of both scopes', () => {
+  const line = (tags: Record<string, string>, groupByKeys: string[], values: number[]): StyledLine => ({
+    tags,
+    values: Float64Array.from(values),
+    label: '',
+    expression: '',
+    groupByKeys,
+    style: { lineStyle: 'line', lineWidth: 1, axis: 0 },
+  });
+
+  it('pairs by the group-by tags (not the scope tags), and a line without a partner with no data', () => {
+    const control = [line({ 'service.version': '1.0', 'span.name': 'a' }, ['span.name'], [1]), line({ 'service.version': '1.0', 'span.name': 'b' }, ['span.name'], [2])];
+    const experiment = [line({ 'service.version': '1.1', 'span.name': 'b' }, ['span.name'], [3]), line({ 'service.version': '1.1', 'span.name': 'c' }, ['span.name'], [4])];
+    expect(pairLines(control, experiment).map((p) => [p.tags, [...p.control], [...p.experiment]])).toEqual([
+      [{ 'span.name': 'a' }, [1], []],
+      [{ 'span.name': 'b' }, [2], [3]],
+      [{ 'span.name': 'c' }, [], [4]],
+    ]);
+  });
+
+  it('percentile lines pair by their percentile; lines with equal tags pair in order', () => {
+    const p = (pct: string, v: number) => line({ percentile: pct }, [], [v]);
+    expect(pairLines([p('p50', 1), p('p99', 2)], [p('p99', 4), p('p50', 3)]).map((x) => [x.tags, x.control[0], x.experiment[0]])).toEqual([
+      [{ percentile: 'p50' }, 1, 3],
+      [{ percentile: 'p99' }, 2, 4],
+    ]);
+    const plain = (v: number) => line({ name: 'x' }, [], [v]);
+    expect(pairLines([plain(1), plain(2)], [plain(3), plain(4)]).map((x) => [x.control[0], x.experiment[0]])).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+  });
+
+  it('no line in either scope: one pair without data (so the metric is Nodata, not missing)', () => {
+    expect(pairLines([], [])).toEqual([{ tags: {}, control: new Float64Array(0), experiment: new Float64Array(0) }]);
+  });
+
+  it("the scope is ANDed into every expression on the stack (Kayenta's Atlas form)", () => {
+    expect(scopedProgram('name,a,:eq,name,b,:eq', 'app,x,:eq')).toBe('name,a,:eq,name,b,:eq,:list,(,app,x,:eq,:cq,),:each');
+    expect(scopedProgram('name,a,:eq', '')).toBe('name,a,:eq');
   });
 });
