@@ -2,6 +2,7 @@
 // bodies written by hand), then end to end against a started Vigil: metrics sent by the real
 // OpenTelemetry SDK (its clock pinned so every point lands in a known minute) and by
 // /api/v1/publish, read back through /api/v1/graph, /api/v2/fetch and /api/v1/tags.
+import { gzipSync } from 'node:zlib';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, MeterProvider, MetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -613,6 +614,18 @@ describe('end to end', () => {
     expect([empty.status, ((await empty.json()) as { code: string }).code]).toEqual([400, 'VIGIL_ERR_BAD_PUBLISH']);
     const garbled = await fetch(url('/api/v1/publish'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"metrics": [' });
     expect([garbled.status, ((await garbled.json()) as { code: string }).code]).toEqual([400, 'VIGIL_ERR_BAD_PARAMETER']);
+  });
+
+  it('publish takes gzip bodies; other encodings are refused', async () => {
+    const payload = JSON.stringify({ metrics: [{ tags: { name: 'e2e.zipped' }, timestamp: Date.now(), value: 7 }] });
+    const send = (body: Buffer | string, encoding: string) =>
+      fetch(`${vigil.query!.url}/api/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body });
+    expect((await send(gzipSync(payload), 'gzip')).status).toBe(200);
+    expect(await vigil.rows("SELECT Value FROM otel_metrics_gauge WHERE MetricName = 'e2e.zipped'")).toEqual([{ Value: 7 }]);
+    const brotli = await send(payload, 'br');
+    expect([brotli.status, ((await brotli.json()) as { code: string }).code]).toEqual([415, 'VIGIL_ERR_UNSUPPORTED_ENCODING']);
+    const broken = await send(gzipSync(payload).subarray(0, 20), 'gzip');
+    expect(broken.status).toBe(400);
   });
 
   it.each([

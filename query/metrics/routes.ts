@@ -1,8 +1,10 @@
 // Atlas's HTTP API on the query service, as a Fastify plugin (thin handlers; errors go to
 // query/errors.ts): GET /api/v1/graph, GET /api/v1/tags[/{key}], POST /api/v1/publish and
 // GET /api/v2/fetch. docs/metrics-api.md describes them.
+import { createGunzip } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
+import { vigilError } from '../../schemas/errors.ts';
 import { evaluate as evaluateAsl } from '../asl/evaluator.ts';
 import type { Evaluate, SeriesSource, TagQuery } from '../asl/types.ts';
 import type { RawQuery } from '../params.ts';
@@ -56,6 +58,22 @@ function asText(items: readonly (string | TagCount)[]): string {
   return items.map((item) => (isTagCount(item) ? `${item.key}\t${item.value}\t${item.count}` : item)).join('\n');
 }
 
+/**
+ * Atlas clients may gzip the payload: it is read through gunzip (the body limit applies to the
+ * unzipped size, so a gzip bomb stops at the limit).
+ */
+async function gunzipBody(req: FastifyRequest, _reply: FastifyReply, payload: RequestPayload): Promise<RequestPayload> {
+  const encoding = req.headers['content-encoding'];
+  if (encoding === undefined || encoding === 'identity') return payload;
+  if (encoding !== 'gzip') throw vigilError('VIGIL_ERR_UNSUPPORTED_ENCODING', encoding);
+  // Fastify compares the bytes received with Content-Length through this property.
+  const gunzip = Object.assign(createGunzip(), { receivedEncodedLength: 0 });
+  payload.on('data', (chunk: Buffer) => {
+    gunzip.receivedEncodedLength += chunk.length;
+  });
+  return payload.pipe(gunzip);
+}
+
 export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, options) => {
   const { source, evaluate, tags, parseQuery, writer } = options;
   const now = options.now ?? Date.now;
@@ -88,7 +106,7 @@ export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, o
     answerTags(parseTagsRequest(req.query), req.params.key, reply),
   );
 
-  app.post('/api/v1/publish', async (req, reply) => {
+  app.post('/api/v1/publish', { preParsing: gunzipBody }, async (req, reply) => {
     const check = checkPublish(req.body, now());
     const answer = publishAnswer(check);
     await writeGauges(writer, check.rows);
