@@ -60,7 +60,7 @@ export const openApiDocument = {
       get: {
         tags: ['traces'],
         summary: 'Search traces; answers summaries, newest first (or longest first)',
-        description: 'A trace matches when one of its spans starting in the range meets every condition. A summary counts the spans that started in the range.',
+        description: 'A trace matches when one of its spans starting in the range meets every condition. A summary covers the whole trace.',
         parameters: [
           ...time,
           q('service', 'Service name (exact).'),

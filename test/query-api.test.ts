@@ -275,6 +275,13 @@ describe('GET /api/v1/traces', () => {
     });
   });
 
+  it('summarizes the whole trace when only some of its spans start in the range', async () => {
+    // Trace A's db span starts 50 ms after its root: a range from 45 ms on matches A by that span.
+    const body = await ok('/api/v1/traces', { service: 'db', start: msOf(BASE_S) + 45, end: msOf(BASE_S) + 60 });
+    expect(body.traces).toHaveLength(1);
+    expect(body.traces[0]).toMatchObject({ traceId: ids.A, rootService: 'frontend', startNs: ns(BASE_S), spanCount: 5, durationMs: 250 });
+  });
+
   it('falls back to the earliest span when no span lacks a parent', async () => {
     const [orphan] = (await ok('/api/v1/traces', { service: 'orphan' })).traces;
     expect(orphan).toMatchObject({ traceId: ids.orphan, rootService: 'orphan', rootOperation: 'early', spanCount: 2, startNs: ns(BASE_S + 300, 1), durationNs: '2000000' });

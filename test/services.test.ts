@@ -1,5 +1,5 @@
-// Service RED metrics and the dependency graph from the ingest rollups (vigil_span_red_1m,
-// vigil_service_edges_1m), against spans sent by the real OpenTelemetry SDK: frontend -> cart
+// Service RED metrics and the dependency graph from the ingest rollups (vigil_span_red_1m and
+// _1h, vigil_service_edges_1m), against spans sent by the real OpenTelemetry SDK: frontend -> cart
 // -> db with known durations and an error path, plus client calls to an uninstrumented
 // 'payments' named by peer.service. Expected numbers are computed from the span list below.
 import { ROOT_CONTEXT, type HrTime, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
@@ -194,6 +194,23 @@ describe('GET /api/v1/services/overview', () => {
       ['cart', 8],
       ['frontend', 20],
     ]);
+  });
+
+  it('reads whole hours from the hourly rollup and the same numbers come out', async () => {
+    // The data lies in hour H; a range of whole hours around it reads vigil_span_red_1h only,
+    // a range of a few minutes around it reads vigil_span_red_1m only.
+    const H = Math.floor(M / 3600) * 3600;
+    const hourly = await vigil.rows<{ calls: string }>('SELECT sum(Calls) AS calls FROM vigil_span_red_1h WHERE Hour = toDateTime({h:UInt32})', { h: H });
+    expect(Number(hourly[0]!.calls)).toBe(sent.length + 2); // the LATE call's two spans too
+    const wide = (await get('/api/v1/services/overview', { start: us(H - 7200), end: us(H + 7200) - 1, spanKind: 'all' })).body.services;
+    const narrow = (await get('/api/v1/services/overview', { start: us(M), end: us(LATE + 60) - 1, spanKind: 'all' })).body.services;
+    expect(wide.map((s: any) => [s.service, s.calls, s.errors])).toEqual([
+      ['cart', 19, 2],
+      ['db', 8, 0],
+      ['frontend', 31, 3],
+    ]);
+    expect(narrow.map((s: any) => [s.service, s.calls, s.errors])).toEqual(wide.map((s: any) => [s.service, s.calls, s.errors]));
+    for (const [i, s] of wide.entries()) expect(Math.abs(s.p50Ms - narrow[i].p50Ms)).toBeLessThanOrEqual(1);
   });
 
   it('answers no services for a quiet range', async () => {

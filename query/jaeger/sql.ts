@@ -55,23 +55,15 @@ const SPAN_COLUMNS = `
     Flags AS flags`;
 
 /**
- * Every span of the given traces. Their time range comes from the trace-id lookup table (a
- * trace stored in several inserts has several rows there: min(Start), max(End)); End is the
- * latest span start truncated to the second, hence the extra second. start/end narrow it
- * further (pass 0 and the largest time for no restriction). Spans come ordered by trace,
- * then start time.
- *
- * The bounds are cast to DateTime64(9) on purpose: `Timestamp < <DateTime>` makes the engine
- * (chDB 26.7) prune parts with the min-max condition `Timestamp <= <DateTime> - 1s`, which
- * drops a part whose spans all lie in that last second (a trace alone in its partition came
- * back empty). Compared as DateTime64(9), pruning is exact.
+ * Every span of the given traces, from the copy of the spans ordered by trace id
+ * (vigil_traces_by_id, schemas/migrations/0005_query_speed.sql): a trace is a contiguous
+ * range there, found through the primary key. start/end narrow it (pass 0 and the largest
+ * time for no restriction). Spans come ordered by trace, then start time.
  */
 export const SPANS_OF_TRACES = `
 SELECT${SPAN_COLUMNS}
-FROM otel_traces
+FROM vigil_traces_by_id
 WHERE TraceId IN {ids:Array(String)}
-  AND Timestamp >= toDateTime64((SELECT min(Start) FROM otel_traces_trace_id_ts WHERE TraceId IN {ids:Array(String)}), 9)
-  AND Timestamp < toDateTime64((SELECT max(End) FROM otel_traces_trace_id_ts WHERE TraceId IN {ids:Array(String)}), 9) + INTERVAL 1 SECOND
   AND Timestamp >= fromUnixTimestamp64Micro({start:Int64})
   AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
 ORDER BY traceId, Timestamp, spanId`;

@@ -59,10 +59,11 @@ export function logWhere(f: LogFilter, params: Record<string, unknown>): string 
     where.push('TraceId = {traceId:String}');
     params.traceId = f.traceId;
   }
-  f.body.tokens.forEach((t, i) => {
-    where.push(`hasTokenCaseInsensitive(Body, {b${i}:String})`);
-    params[`b${i}`] = t;
-  });
+  if (f.body.tokens.length > 0) {
+    // Answered by the text index on lower(Body) (0005_query_speed.sql); lower() folds ASCII only.
+    where.push('hasAllTokens(lower(Body), {tokens:Array(String)})');
+    params.tokens = f.body.tokens.map((t) => t.replace(/[A-Z]+/g, (c) => c.toLowerCase()));
+  }
   f.body.phrases.forEach((p, i) => {
     where.push(`positionCaseInsensitiveUTF8(Body, {p${i}:String}) > 0`);
     params[`p${i}`] = p;

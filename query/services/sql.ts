@@ -1,7 +1,7 @@
 // The SQL of the service RED and dependency APIs, as named text. Every value from a request
 // travels as a query parameter ({name:Type}). These read only the rollups that the
-// materialized views of schemas/migrations/0004_span_metrics.sql fill at ingest, never
-// otel_traces. Minute is a DateTime (not DateTime64), bounds go in as unix seconds already
+// materialized views of schemas/migrations/0004_span_metrics.sql and 0005_query_speed.sql fill
+// at ingest, never otel_traces. Minute is a DateTime (not DateTime64), bounds go in as unix seconds already
 // aligned to the minute by the caller.
 
 /** The quantile levels stored in DurationQuantiles; a -Merge must name the same ones. */
@@ -13,17 +13,33 @@ const MINUTES = `Minute >= toDateTime({start:UInt32})
 
 /**
  * Per service over [start, end]: calls, errors, duration quantiles (ns). kinds [] = every span
- * kind, else only spans of those (stored) kinds.
+ * kind, else only spans of those (stored) kinds. The whole hours inside the range come from
+ * the hourly rollup, the minutes before and after them from the minute rollup: a 24 h
+ * overview reads ~24 rows per series instead of ~1,440.
  */
 export const SERVICES_OVERVIEW = `
+WITH
+    toDateTime({start:UInt32}) AS rangeStart,
+    toDateTime({end:UInt32}) AS rangeEnd,
+    toStartOfHour(rangeStart + 3599) AS hoursStart,
+    toStartOfHour(rangeEnd + 60) AS hoursEnd
 SELECT
-    ServiceName AS service,
+    service,
     sum(Calls) AS calls,
     sum(Errors) AS errors,
     ${QUANTILES} AS quantiles
-FROM vigil_span_red_1m
-WHERE ${MINUTES}
-  AND (empty({kinds:Array(String)}) OR SpanKind IN {kinds:Array(String)})
+FROM
+(
+    SELECT ServiceName AS service, SpanKind, Calls, Errors, DurationQuantiles
+    FROM vigil_span_red_1h
+    WHERE Hour >= hoursStart AND Hour < hoursEnd
+    UNION ALL
+    SELECT ServiceName AS service, SpanKind, Calls, Errors, DurationQuantiles
+    FROM vigil_span_red_1m
+    WHERE Minute >= rangeStart AND Minute <= rangeEnd
+      AND NOT (Minute >= hoursStart AND Minute < hoursEnd)
+)
+WHERE empty({kinds:Array(String)}) OR SpanKind IN {kinds:Array(String)}
 GROUP BY service
 HAVING calls > 0
 ORDER BY service`;

@@ -1,5 +1,5 @@
 // Reads trace summaries for the native API (SQL in sql.ts). Whole traces are read with the
-// Jaeger API's TraceReader.spans (the trace-id lookup table bounds the scan).
+// Jaeger API's TraceReader.spans (from the spans ordered by trace id).
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TraceSearch } from './params.ts';
 import { traceSearchSql } from './sql.ts';
@@ -9,7 +9,7 @@ import { type TraceSummary, nsToMs } from './model.ts';
  * Contract: reads only; failures reject with the client's error (answered 500). Returns the
  * summaries of traces with at least one span in the range matching every condition, ordered by
  * the sort key then trace id (both descending), strictly after `after`, at most `limit`.
- * A summary counts the trace's spans that started within the range.
+ * A summary covers the whole trace.
  */
 export interface TraceSummaryReader {
   search(q: TraceSearch): Promise<TraceSummary[]>;

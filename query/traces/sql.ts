@@ -13,9 +13,11 @@ const SPAN_MAPS = ['SpanAttributes', 'ResourceAttributes'] as const;
 
 /**
  * Summaries of the traces with at least one span (starting in the range) that matches every
- * condition. A summary covers the trace's spans that started in the range. Root = the span
- * without a parent (the earliest such), else the earliest span. Ordered by the sort key, then
- * trace id, both descending; `after` (from a cursor) resumes strictly after a (key, id) pair.
+ * condition. The spans find the trace ids (otel_traces is ordered for that); what a result
+ * shows comes from vigil_trace_summaries (one row per trace and insert, merged here), so the
+ * listed traces' spans are never read. A summary covers the whole trace. Root = the earliest
+ * span without a parent, else the earliest span. Ordered by the sort key, then trace id,
+ * both descending; `after` (from a cursor) resumes strictly after a (key, id) pair.
  */
 export function traceSearchSql(q: TraceSearch): { query: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = {
@@ -56,17 +58,17 @@ export function traceSearchSql(q: TraceSearch): { query: string; params: Record<
   const query = `
 SELECT
     TraceId AS traceId,
-    toUnixTimestamp64Nano(min(Timestamp)) AS startNs,
-    max(toUnixTimestamp64Nano(Timestamp) + toInt64(Duration)) - startNs AS durationNs,
-    count() AS spanCount,
-    countIf(StatusCode = 'Error') AS errorCount,
-    countIf(ParentSpanId = '') > 0 AS hasRoot,
-    if(hasRoot, argMinIf(ServiceName, Timestamp, ParentSpanId = ''), argMin(ServiceName, Timestamp)) AS rootService,
-    if(hasRoot, argMinIf(SpanName, Timestamp, ParentSpanId = ''), argMin(SpanName, Timestamp)) AS rootOperation,
-    sumMap([toString(ServiceName)], [toUInt64(1)]) AS services
-FROM otel_traces
-WHERE ${TIME}
-  AND TraceId IN (
+    toUnixTimestamp64Nano(min(Start)) AS startNs,
+    toUnixTimestamp64Nano(max(End)) - startNs AS durationNs,
+    sum(Spans) AS spanCount,
+    sum(Errors) AS errorCount,
+    argMinMerge(Root) AS root,
+    if(root.1 != '', root, argMinMerge(First)) AS shown,
+    shown.1 AS rootService,
+    shown.2 AS rootOperation,
+    sumMap(Services) AS services
+FROM vigil_trace_summaries
+WHERE TraceId IN (
     SELECT DISTINCT TraceId
     FROM otel_traces
     WHERE ${where.join('\n      AND ')}
@@ -76,11 +78,3 @@ ORDER BY ${sortKey} DESC, traceId DESC
 LIMIT {limit:UInt32}`;
   return { query, params };
 }
-
-/** The trace's time range from the lookup table: first span start, last span start (to the second). */
-export const TRACE_RANGE = `
-SELECT toUnixTimestamp64Nano(toDateTime64(min(Start), 9)) AS startNs,
-       toUnixTimestamp64Nano(toDateTime64(max(End), 9)) AS endNs,
-       count() AS found
-FROM otel_traces_trace_id_ts
-WHERE TraceId = {id:String}`;

@@ -150,8 +150,10 @@ GROUP BY ServiceName, Hour, SpanName, SpanKind, StatusCode;
 -- Log bodies get an inverted text index (ClickHouse 26.2+, as the 2026 exporter does) in
 -- place of the token bloom filter: a search for a token answers from the posting lists
 -- without reading Body, and a token that is in every granule (0.1% of records is) no longer
--- means reading every body. Tokens are stored lower-cased; queries lower-case theirs.
+-- means reading every body. The index is on lower(Body) and queries ask for lower-cased
+-- tokens in lower(Body): the same answer with or without the index (parts stored before this
+-- migration have none; a `preprocessor` would make unindexed parts case-sensitive).
 ALTER TABLE {{table:otel_logs}} {{on_cluster}}
-    ADD INDEX IF NOT EXISTS idx_body_text Body TYPE text(tokenizer = 'splitByNonAlpha', preprocessor = lower(Body));
+    ADD INDEX IF NOT EXISTS idx_body_text lower(Body) TYPE text(tokenizer = 'splitByNonAlpha');
 
 ALTER TABLE {{table:otel_logs}} {{on_cluster}} DROP INDEX IF EXISTS idx_body;
