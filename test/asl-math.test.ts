@@ -186,6 +186,17 @@ describe('ASL math: aggregates over lines', () => {
     expectValues(await valuesOf('name,cpu,:eq,:all,:avg'), [14 / 3, 11, 38 / 3, 23.5]);
   });
 
+  it(':avg and :stddev of grouped lines, then :by, aggregate per group', async () => {
+    // Per node max: a [1, 2, 3, NaN], b [3, NaN, 5, 7] (www); c [10, 20, 30, 40] (api).
+    const avg = await run('name,cpu,:eq,:max,(,app,node,),:by,:avg,(,app,),:by');
+    expect(avg.map((l) => l.tags.app)).toEqual(['api', 'www']);
+    expectValues(avg[0]!.values, [10, 20, 30, 40]);
+    expectValues(avg[1]!.values, [2, 2, 4, 7]);
+    const sd = await run('name,cpu,:eq,:max,(,app,node,),:by,:stddev,(,app,),:by');
+    expectValues(sd[0]!.values, [0, 0, 0, 0]);
+    expectValues(sd[1]!.values, [1, 0, 1, 0]);
+  });
+
   it(':stddev of lines (population): by hand per step', async () => {
     // step 0: 1, 3, 10 -> (3*110 - 14^2)/9; step 1: 2, 20 -> 9; step 2: 3, 5, 30 -> (3*934 - 38^2)/9; step 3: 7, 40 -> 16.5
     expectValues(await valuesOf('name,cpu,:eq,:all,:stddev'), [Math.sqrt(134 / 9), 9, Math.sqrt(1358 / 9), 16.5]);

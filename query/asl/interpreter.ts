@@ -124,6 +124,8 @@ export interface Word {
   readonly signature: string;
   /** Macros run this program instead (their params are only checked, not popped). */
   readonly macro?: readonly Item[];
+  /** The macro's result is a named rewrite: a later `:by` regroups the aggregates inside. */
+  readonly rewrite?: boolean;
   readonly run: (args: unknown[], call: WordCall) => WordResult;
 }
 
@@ -138,9 +140,9 @@ export function word<const P extends readonly Param[]>(
 }
 
 /** A word defined as a program of other words, e.g. `:avg`. */
-export function macro(name: string, params: readonly Param[], body: string): Word {
+export function macro(name: string, params: readonly Param[], body: string, rewrite = false): Word {
   const signature = `${params.map((p) => TYPE_NAMES[p]).join(' ')} -- ? (${body})`.trim();
-  return { name, params, signature, macro: parse(body, Infinity), run: () => undefined };
+  return { name, params, signature, macro: parse(body, Infinity), rewrite, run: () => undefined };
 }
 
 export interface Limits {
@@ -220,6 +222,8 @@ export class Interpreter {
           }
         });
         this.execute(candidate.macro.map((item) => toValue(item, position)));
+        const top = this.stack.at(-1);
+        if (candidate.rewrite && top?.type === 'expr') this.stack[this.stack.length - 1] = { type: 'expr', expr: { kind: 'rewrite', name, expr: top.expr } };
         return;
       }
       this.stack.length -= candidate.params.length;

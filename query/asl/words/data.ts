@@ -4,7 +4,7 @@ import type { TsExpr } from '../expr.ts';
 import { type Word, type WordCall, present, word } from '../interpreter.ts';
 import { parseDuration } from '../duration.ts';
 import { and } from '../query.ts';
-import { finalGrouping, isGrouped, mapData, withCommonQuery, withOffset } from '../tree.ts';
+import { finalGrouping, isGrouped, mapChildren, mapData, withCommonQuery, withOffset } from '../tree.ts';
 import type { Aggregation, Consolidation } from '../types.ts';
 
 function fetch(fn: Aggregation | 'all'): Word {
@@ -30,13 +30,22 @@ function groupBy(expr: TsExpr, keys: readonly string[], call: WordCall): TsExpr 
       return { ...expr, groupBy: keys };
     }
     case 'rewrite':
-      return {
-        ...expr,
-        expr: mapData(expr.expr, (node) => ('fn' in node && node.fn !== 'all' && node.groupBy === null ? { ...node, groupBy: keys } : node)),
-      };
+      return { ...expr, expr: regroup(expr.expr, keys, call) };
     default:
       return call.fail('expects an aggregate (:sum, :count, :min, :max, :avg, :dist-*) to group');
   }
+}
+
+/**
+ * `:by` after a macro (`:avg`, `:dist-*`, `:stddev`): every ungrouped aggregate inside is
+ * grouped, data words by the keys, aggregates of grouped lines on a subset of their keys.
+ */
+function regroup(expr: TsExpr, keys: readonly string[], call: WordCall): TsExpr {
+  if (expr.kind === 'data') {
+    return expr.data.fn !== 'all' && expr.data.groupBy === null ? { ...expr, data: { ...expr.data, groupBy: keys } } : expr;
+  }
+  if (expr.kind === 'aggregate' && expr.groupBy === null && isGrouped(expr.expr)) return groupBy(expr, keys, call);
+  return mapChildren(expr, (child) => regroup(child, keys, call));
 }
 
 function consolidate(cf: Consolidation): Word {
