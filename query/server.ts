@@ -9,7 +9,7 @@ import { handleError } from './errors.ts';
 import { ClickHouseTraceReader } from './jaeger/reader.ts';
 import { jaegerRoutes } from './jaeger/routes.ts';
 import { JaegerService } from './jaeger/service.ts';
-import { atlasApi } from './metrics/routes.ts';
+import { atlasRoutes } from './metrics/routes.ts';
 import { ClickHouseServiceMetricsReader, RollupDependencyReader } from './services/reader.ts';
 import { servicesRoutes } from './services/routes.ts';
 import { isPublicRoute, uiRoutes } from './ui.ts';
@@ -56,7 +56,7 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
   // Vigil's native API for the UI (/api/v1/...) and its OpenAPI document.
   await app.register(apiV1, { client: store.read, write: store.write });
   // Atlas's metrics API: graph, fetch and tags read; publish writes (a 200 means stored).
-  await app.register(atlasApi, { read: store.read, write: store.write });
+  await app.register(atlasRoutes, { read: store.read, write: store.write });
   // The UI (ui/dist) at / with client routes; its API calls carry the token like any client.
   await app.register(uiRoutes);
 

@@ -1,12 +1,14 @@
 // Atlas's HTTP API on the query service, as a Fastify plugin (thin handlers; errors go to
 // query/errors.ts): GET /api/v1/graph, GET /api/v1/tags[/{key}], POST /api/v1/publish and
-// GET /api/v2/fetch. docs/metrics-api.md describes them.
+// GET /api/v2/fetch. Graphs, fetches and tags read through the series source and the tag
+// catalogue on the read connection; publish writes on the write connection.
+// docs/metrics-api.md describes them.
 import { createGunzip } from 'node:zlib';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { vigilError } from '../../schemas/errors.ts';
-import { evaluate as evaluateAsl } from '../asl/evaluator.ts';
-import type { Evaluate, SeriesSource, TagQuery } from '../asl/types.ts';
+import { evaluate } from '../asl/evaluator.ts';
+import type { TagQuery } from '../asl/types.ts';
 import type { RawQuery } from '../params.ts';
 import { ClickHouseTagCatalog } from './catalog.ts';
 import { answerFetch } from './fetch.ts';
@@ -15,31 +17,17 @@ import { checkPublish, publishAnswer, writeGauges } from './publish.ts';
 import { parseFetchRequest, parseGraphRequest, parseTagsQuery, parseTagsRequest, type TagsRequest } from './request.ts';
 import { ClickHouseSeriesSource } from './source.ts';
 
-/** A tag with the number of series carrying it (`verbose=1`). */
-export interface TagCount {
-  key: string;
-  value: string;
-  count: number;
-}
-
-/** The tag index the tags endpoints read (query/metrics/catalog.ts). */
-export interface TagIndex {
-  keys(query: TagQuery, limit: number, offset: string): Promise<string[]>;
-  values(key: string, query: TagQuery, limit: number, offset: string, verbose: boolean): Promise<string[] | TagCount[]>;
-}
-
 export interface AtlasRoutesOptions {
-  source: SeriesSource;
-  evaluate: Evaluate;
-  tags: TagIndex;
-  /** Reads a query-vocabulary expression (the tags endpoints' `q`). */
-  parseQuery: (program: string) => TagQuery;
+  /** The read connection: graphs, fetches and tags. */
+  read: ClickHouseClient;
   /** The write connection: publish inserts through it. */
-  writer: ClickHouseClient;
+  write: ClickHouseClient;
   /** Unix milliseconds; tests may fix it. */
   now?: () => number;
-  heartbeatMs?: number;
 }
+
+/** A tag with the number of series carrying it (`verbose=1`). */
+type TagCount = { key: string; value: string; count: number };
 
 export const NEXT_OFFSET_HEADER = 'x-nflx-atlas-next-offset';
 
@@ -75,7 +63,8 @@ async function gunzipBody(req: FastifyRequest, _reply: FastifyReply, payload: Re
 }
 
 export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, options) => {
-  const { source, evaluate, tags, parseQuery, writer } = options;
+  const source = new ClickHouseSeriesSource(options.read);
+  const tags = new ClickHouseTagCatalog(options.read);
   const now = options.now ?? Date.now;
 
   app.get<{ Querystring: RawQuery }>('/api/v1/graph', async (req, reply) => {
@@ -87,11 +76,11 @@ export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, o
 
   app.get<{ Querystring: RawQuery }>('/api/v2/fetch', async (req, reply) => {
     const request = parseFetchRequest(req.query, now());
-    return answerFetch(reply, evaluate(request.program, request.window, source), request.window, options.heartbeatMs);
+    return answerFetch(reply, evaluate(request.program, request.window, source), request.window);
   });
 
   const answerTags = async (request: TagsRequest, key: string | undefined, reply: FastifyReply) => {
-    const query: TagQuery = request.q === undefined ? { op: 'true' } : parseQuery(request.q);
+    const query: TagQuery = request.q === undefined ? { op: 'true' } : parseTagsQuery(request.q);
     const items =
       key === undefined && !request.verbose
         ? await tags.keys(query, request.limit, request.offset)
@@ -109,27 +98,7 @@ export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, o
   app.post('/api/v1/publish', { preParsing: gunzipBody }, async (req, reply) => {
     const check = checkPublish(req.body, now());
     const answer = publishAnswer(check);
-    await writeGauges(writer, check.rows);
+    await writeGauges(options.write, check.rows);
     return answer.status === 200 ? reply.code(200).send() : reply.code(202).send(answer.body);
-  });
-};
-
-export interface AtlasApiOptions {
-  /** The read connection: graphs, fetches and tags. */
-  read: ClickHouseClient;
-  /** The write connection: publish. */
-  write: ClickHouseClient;
-  now?: () => number;
-}
-
-/** The Atlas API over the store: the series source and tag catalogue on the read connection. */
-export const atlasApi: FastifyPluginAsync<AtlasApiOptions> = async (app, { read, write, now }) => {
-  await app.register(atlasRoutes, {
-    source: new ClickHouseSeriesSource(read),
-    evaluate: evaluateAsl,
-    tags: new ClickHouseTagCatalog(read),
-    parseQuery: parseTagsQuery,
-    writer: write,
-    ...(now ? { now } : {}),
   });
 };
