@@ -203,6 +203,10 @@ export class Interpreter {
     for (const candidate of candidates) {
       const args = this.match(candidate.params);
       if (args === undefined) continue;
+      if (candidate.macro !== undefined) {
+        this.expand(candidate, candidate.macro, args, position);
+        return;
+      }
       const call: WordCall = {
         interpreter: this,
         word: `:${name}`,
@@ -211,21 +215,6 @@ export class Interpreter {
           throw vigilError('VIGIL_ERR_ASL_BAD_ARGUMENT', `:${name}`, position, detail);
         },
       };
-      if (candidate.macro !== undefined) {
-        // Like Atlas's typed macros, arguments enter the body converted: a query given
-        // where a line is expected is already its `:sum`.
-        const base = this.stack.length - candidate.params.length;
-        candidate.params.forEach((param, i) => {
-          if (param === 'ts') this.stack[base + i] = { type: 'expr', expr: args[i] as TsExpr };
-          if (param === 'presentation' && this.stack[base + i]!.type !== 'styled') {
-            this.stack[base + i] = { type: 'expr', expr: (args[i] as Presentation).expr };
-          }
-        });
-        this.execute(candidate.macro.map((item) => toValue(item, position)));
-        const top = this.stack.at(-1);
-        if (candidate.rewrite && top?.type === 'expr') this.stack[this.stack.length - 1] = { type: 'expr', expr: { kind: 'rewrite', name, expr: top.expr } };
-        return;
-      }
       this.stack.length -= candidate.params.length;
       const result = candidate.run(args, call);
       if (result === undefined) return;
@@ -241,6 +230,26 @@ export class Interpreter {
     const most = Math.max(...candidates.map((c) => c.params.length));
     const found = this.stack.slice(-Math.min(most, this.stack.length)).map(describe).join(', ');
     throw vigilError('VIGIL_ERR_ASL_WRONG_TYPE', `:${name}`, position, expected, found);
+  }
+
+  /**
+   * Runs a macro's body. Like Atlas's typed macros, arguments enter the body converted (a
+   * query given where a line is expected is already its `:sum`); a rewrite macro's result
+   * is marked so that a later `:by` regroups inside it.
+   */
+  private expand(macro: Word, body: readonly Item[], args: unknown[], position: number): void {
+    const base = this.stack.length - macro.params.length;
+    macro.params.forEach((param, i) => {
+      if (param === 'ts') this.stack[base + i] = { type: 'expr', expr: args[i] as TsExpr };
+      if (param === 'presentation' && this.stack[base + i]!.type !== 'styled') {
+        this.stack[base + i] = { type: 'expr', expr: (args[i] as Presentation).expr };
+      }
+    });
+    this.execute(body.map((item) => toValue(item, position)));
+    const top = this.stack.at(-1);
+    if (macro.rewrite && top?.type === 'expr') {
+      this.stack[this.stack.length - 1] = { type: 'expr', expr: { kind: 'rewrite', name: macro.name, expr: top.expr } };
+    }
   }
 
   /** Converted arguments when the top of the stack fits `params`, else undefined. */
