@@ -112,6 +112,11 @@ describe('ASL math: binary operations (x = [1, 2, NaN, 4], y = [3, NaN, NaN, 0])
     expect((await single(`${X},${Y},:add`, XY)).label).toBe('(sum(name=x) + sum(name=y))');
     expect((await single(`${X},${Y},:pow`, XY)).label).toBe('pow(sum(name=x), sum(name=y))');
     expect((await single(`${X},${Y},:and`, XY)).label).toBe('(sum(name=x) AND sum(name=y))');
+    // Labels are inserted literally ($& and %2 in a label are not patterns).
+    expect((await single('name,x$&%2,:eq,:sum,1,:add', [])).label).toBe('(NO DATA + 1.0)');
+    expect((await single('name,x$&%2,:eq,:all,:sum,1,:add', [{ tags: { name: 'x$&%2' }, values: [1, 1, 1, 1] }])).label).toBe(
+      '(sum(name=x$&%2) + 1.0)',
+    );
   });
 
   it('0/0 is 0 for :div, NaN for :fdiv; x,2,:pow squares', async () => {

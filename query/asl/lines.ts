@@ -66,6 +66,7 @@ function pick(tags: Tags, keys: ReadonlySet<string>): Record<string, string> {
 
 export function evalExpr(expr: TsExpr, data: EvalData): Line[] {
   const { window, length } = data;
+  const byTime = (f: (t: number) => number) => new Float64Array(length).map((_, i) => f(window.start + i * window.step));
   switch (expr.kind) {
     case 'data':
       return dataLines(expr.data, data);
@@ -77,21 +78,14 @@ export function evalExpr(expr: TsExpr, data: EvalData): Line[] {
     }
     case 'random': {
       const label = expr.seed === null ? 'random' : `seeded-random(${expr.seed})`;
-      const values = new Float64Array(length).map((_, i) => random(window.start + i * window.step, expr.seed ?? 0));
-      return [{ tags: { name: label }, label, values }];
+      return [{ tags: { name: label }, label, values: byTime((t) => random(t, expr.seed ?? 0)) }];
     }
-    case 'time': {
-      const values = new Float64Array(length).map((_, i) => timeOfDayValue(expr.mode, window.start + i * window.step));
-      return [{ tags: { name: expr.mode }, label: expr.mode, values }];
-    }
+    case 'time':
+      return [{ tags: { name: expr.mode }, label: expr.mode, values: byTime((t) => timeOfDayValue(expr.mode, t)) }];
     case 'time-span': {
       const [from, to] = timeSpan(expr.start, expr.end, window, data.now);
-      const values = new Float64Array(length).map((_, i) => {
-        const t = window.start + i * window.step;
-        return from <= t && t <= to ? 1 : 0;
-      });
       const label = `${expr.start} to ${expr.end}`;
-      return [{ tags: { name: label }, label, values }];
+      return [{ tags: { name: label }, label, values: byTime((t) => (from <= t && t <= to ? 1 : 0)) }];
     }
     case 'unary': {
       const arg = expr.op === 'per-step' ? window.step / 1000 : expr.arg;
@@ -104,7 +98,7 @@ export function evalExpr(expr: TsExpr, data: EvalData): Line[] {
       const format = BINARY_LABEL[expr.op];
       return pairLines(expr.left, expr.right, data).map(([l, r, tags]) => ({
         tags,
-        label: format.replace('%1', l.label).replace('%2', r.label),
+        label: format.replace(/%[12]/g, (m) => (m === '%1' ? l.label : r.label)),
         values: l.values.map((v, i) => f(v, r.values[i]!)),
       }));
     }
