@@ -1,7 +1,7 @@
 // Bad programs answer catalogued 400s that name the word, its position and the problem.
 import { describe, expect, it } from 'vitest';
 import type { HandSeries } from './helpers/asl-memory-source.ts';
-import { failure } from './helpers/asl-run.ts';
+import { failure, run } from './helpers/asl-run.ts';
 import { ASL_LIMITS } from '../query/asl/evaluator.ts';
 
 describe('ASL errors', () => {
@@ -75,6 +75,18 @@ describe('ASL errors', () => {
     const xs = `xs,(,${Array(100).fill('x').join(',')},),:set`;
     const e = await failure(`${xs},xs,:get,(,:drop,xs,:get,(,:drop,xs,:get,(,:drop,),:each,),:each,),:each`);
     expect(e.message).toContain(`too many word executions (${ASL_LIMITS.maxSteps + 1}; the limit is ${ASL_LIMITS.maxSteps})`);
+  });
+
+  it('expressions that double at each step are stopped while they are built', async () => {
+    // :dup,:add shares one node but means 2^n evaluations; 30 doublings would never finish.
+    const e = await failure(`name,cpu,:eq,:sum${',:dup,:add'.repeat(30)}`);
+    expect(e.message).toBe(`the expression has too many expression nodes (16383; the limit is ${ASL_LIMITS.maxNodes})`);
+  });
+
+  it('shared sub-expressions are fetched and evaluated once', async () => {
+    // 12 doublings: 8191 nodes, 4096 uses of the sum: 14 * 4096 = 57344 per step.
+    const [line] = await run(`name,cpu,:eq,:sum${',:dup,:add'.repeat(12)}`);
+    expect([...line!.values]).toEqual([14 * 4096, 22 * 4096, 38 * 4096, 47 * 4096]);
   });
 
   it('too many lines', async () => {

@@ -19,6 +19,8 @@ export const ASL_LIMITS = {
   maxSteps: 100_000,
   /** Nested list executions (`:call`, `:each`, macros, recursive `:fcall`). */
   maxDepth: 200,
+  /** Expression nodes, shared sub-expressions counted at each use (`:dup` doubles them). */
+  maxNodes: 10_000,
   /** Lines in the result, all expressions together. */
   maxLines: 10_000,
 } as const;
@@ -56,7 +58,7 @@ function expandOffsets(line: CompiledLine): CompiledLine[] {
 
 /** Parses and runs the program; throws catalogued 400s for bad programs. No I/O. */
 export function compile(program: string): CompiledLine[] {
-  const interpreter = new Interpreter(WORDS, UNSUPPORTED, { maxSteps: ASL_LIMITS.maxSteps, maxDepth: ASL_LIMITS.maxDepth });
+  const interpreter = new Interpreter(WORDS, UNSUPPORTED, ASL_LIMITS);
   interpreter.run(parse(program, ASL_LIMITS.maxTokens));
   return interpreter.result().map(toCompiled).flatMap(expandOffsets);
 }
@@ -102,6 +104,7 @@ export async function evaluateCompiled(lines: readonly CompiledLine[], window: W
     window,
     length: Math.max(0, Math.ceil((window.end - window.start) / window.step)),
     now,
+    memo: new Map(),
     series: (node) => fetched.get(requestKey(node)) ?? [],
     percentiles: (node) => fetched.get(requestKey(node)) ?? [],
   };

@@ -7,6 +7,7 @@ import { parseDuration } from './duration.ts';
 import { describe, type StyleSettings, type TsExpr, type Value } from './expr.ts';
 import type { Item } from './parser.ts';
 import { parse } from './parser.ts';
+import { expandedSize } from './tree.ts';
 import type { TagQuery } from './types.ts';
 
 /** A line-producing value as the style words see it. */
@@ -150,6 +151,8 @@ export interface Limits {
   readonly maxSteps: number;
   /** Nested list executions (`:call` inside `:call`, recursive `:fcall`). */
   readonly maxDepth: number;
+  /** Nodes of one expression, shared sub-expressions counted at each use. */
+  readonly maxNodes: number;
 }
 
 export class Interpreter {
@@ -218,8 +221,9 @@ export class Interpreter {
       this.stack.length -= candidate.params.length;
       const result = candidate.run(args, call);
       if (result === undefined) return;
-      if (Array.isArray(result)) this.stack.push(...(result as Value[]));
-      else this.stack.push(result as Value);
+      const pushed = Array.isArray(result) ? (result as Value[]) : [result as Value];
+      for (const value of pushed) this.checkSize(value);
+      this.stack.push(...pushed);
       return;
     }
     const expected = candidates.map((c) => c.params.map((p) => TYPE_NAMES[p]).join(' ') || '(nothing)').join(' or ');
@@ -230,6 +234,12 @@ export class Interpreter {
     const most = Math.max(...candidates.map((c) => c.params.length));
     const found = this.stack.slice(-Math.min(most, this.stack.length)).map(describe).join(', ');
     throw vigilError('VIGIL_ERR_ASL_WRONG_TYPE', `:${name}`, position, expected, found);
+  }
+
+  private checkSize(value: Value): void {
+    if (value.type !== 'expr' && value.type !== 'styled') return;
+    const size = expandedSize(value.expr);
+    if (size > this.limits.maxNodes) throw vigilError('VIGIL_ERR_ASL_TOO_MANY_TOKENS', 'expression nodes', size, this.limits.maxNodes);
   }
 
   /**
@@ -248,7 +258,9 @@ export class Interpreter {
     this.execute(body.map((item) => toValue(item, position)));
     const top = this.stack.at(-1);
     if (macro.rewrite && top?.type === 'expr') {
-      this.stack[this.stack.length - 1] = { type: 'expr', expr: { kind: 'rewrite', name: macro.name, expr: top.expr } };
+      const rewrite: Value = { type: 'expr', expr: { kind: 'rewrite', name: macro.name, expr: top.expr } };
+      this.checkSize(rewrite);
+      this.stack[this.stack.length - 1] = rewrite;
     }
   }
 

@@ -26,6 +26,8 @@ export interface EvalData {
   readonly length: number;
   /** Wall clock for `now` in `:time-span`. */
   readonly now: number;
+  /** Lines per evaluated sub-expression: `:dup` shares sub-trees, each is evaluated once. */
+  readonly memo: Map<TsExpr, Line[]>;
   series(node: DataNode): readonly Series[];
   percentiles(node: PercentilesNode): readonly Series[];
 }
@@ -65,6 +67,14 @@ function pick(tags: Tags, keys: ReadonlySet<string>): Record<string, string> {
 }
 
 export function evalExpr(expr: TsExpr, data: EvalData): Line[] {
+  const known = data.memo.get(expr);
+  if (known !== undefined) return known;
+  const lines = evalNode(expr, data);
+  data.memo.set(expr, lines);
+  return lines;
+}
+
+function evalNode(expr: TsExpr, data: EvalData): Line[] {
   const { window, length } = data;
   const byTime = (f: (t: number) => number) => new Float64Array(length).map((_, i) => f(window.start + i * window.step));
   switch (expr.kind) {

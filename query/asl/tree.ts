@@ -6,8 +6,26 @@ import type { DataNode, TsExpr } from './expr.ts';
 import { queryText } from './query.ts';
 import type { TagQuery } from './types.ts';
 
+// Expressions are immutable and shared (`:dup`), so per-node results are cached: walks stay
+// linear in the number of distinct nodes.
+const groupings = new WeakMap<TsExpr, readonly string[]>();
+const grouped = new WeakMap<TsExpr, boolean>();
+const sizes = new WeakMap<TsExpr, number>();
+
+function cached<T>(cache: WeakMap<TsExpr, T>, expr: TsExpr, compute: (e: TsExpr) => T): T {
+  const known = cache.get(expr);
+  if (known !== undefined) return known;
+  const value = compute(expr);
+  cache.set(expr, value);
+  return value;
+}
+
 /** The keys lines of this expression are grouped by (Atlas `finalGrouping`). */
 export function finalGrouping(expr: TsExpr): readonly string[] {
+  return cached(groupings, expr, computeGrouping);
+}
+
+function computeGrouping(expr: TsExpr): readonly string[] {
   switch (expr.kind) {
     case 'data':
       return expr.data.groupBy ?? [];
@@ -29,6 +47,10 @@ export function finalGrouping(expr: TsExpr): readonly string[] {
 }
 
 export function isGrouped(expr: TsExpr): boolean {
+  return cached(grouped, expr, computeIsGrouped);
+}
+
+function computeIsGrouped(expr: TsExpr): boolean {
   switch (expr.kind) {
     case 'data':
       return expr.data.groupBy !== null;
@@ -41,6 +63,21 @@ export function isGrouped(expr: TsExpr): boolean {
     default:
       return 'expr' in expr ? isGrouped(expr.expr) : false;
   }
+}
+
+/** Direct sub-expressions. */
+export function children(expr: TsExpr): TsExpr[] {
+  if (expr.kind === 'binary') return [expr.left, expr.right];
+  if (expr.kind === 'filter') return [expr.expr, expr.condition];
+  return 'expr' in expr ? [expr.expr] : [];
+}
+
+/**
+ * Nodes of the tree with shared sub-expressions counted each time they are used: `:dup,:add`
+ * repeated n times shares one node but means 2^n evaluations, so this is what is limited.
+ */
+export function expandedSize(expr: TsExpr): number {
+  return cached(sizes, expr, (e) => children(e).reduce((total, child) => total + expandedSize(child), 1));
 }
 
 /** The expression with `f` applied to each of its direct sub-expressions. */
@@ -57,11 +94,16 @@ export function mapChildren(expr: TsExpr, f: (child: TsExpr) => TsExpr): TsExpr 
 
 type Fetching = DataNode | Extract<TsExpr, { kind: 'percentiles' }>;
 
-/** Rebuilds the tree with `f` applied to every data word and `:percentiles`. */
-export function mapData(expr: TsExpr, f: <T extends Fetching>(node: T) => T): TsExpr {
-  if (expr.kind === 'data') return { ...expr, data: f(expr.data) };
-  if (expr.kind === 'percentiles') return f(expr);
-  return mapChildren(expr, (child) => mapData(child, f));
+/** Rebuilds the tree with `f` applied to every data word and `:percentiles` (sharing kept). */
+export function mapData(expr: TsExpr, f: <T extends Fetching>(node: T) => T, memo = new Map<TsExpr, TsExpr>()): TsExpr {
+  const known = memo.get(expr);
+  if (known !== undefined) return known;
+  let mapped: TsExpr;
+  if (expr.kind === 'data') mapped = { ...expr, data: f(expr.data) };
+  else if (expr.kind === 'percentiles') mapped = f(expr);
+  else mapped = mapChildren(expr, (child) => mapData(child, f, memo));
+  memo.set(expr, mapped);
+  return mapped;
 }
 
 export function withOffset(expr: TsExpr, offsetMs: number): TsExpr {

@@ -1,7 +1,7 @@
 // Helpers for the stack-language golden tests: evaluate against hand-made series and
 // compare values (NaN-aware) with numbers worked out by hand.
 import { expect } from 'vitest';
-import { evaluate } from '../../query/asl/evaluator.ts';
+import { ASL_LIMITS, evaluate } from '../../query/asl/evaluator.ts';
 import type { Value } from '../../query/asl/expr.ts';
 import { Interpreter } from '../../query/asl/interpreter.ts';
 import { parse } from '../../query/asl/parser.ts';
@@ -60,7 +60,7 @@ function show(value: Value): string {
 
 /** The stack a program leaves (bottom first), each item shown as text. */
 export function stackAfter(program: string): string[] {
-  const interpreter = new Interpreter(WORDS, UNSUPPORTED, { maxSteps: 10_000, maxDepth: 100 });
+  const interpreter = new Interpreter(WORDS, UNSUPPORTED, ASL_LIMITS);
   interpreter.run(parse(program, 10_000));
   return interpreter.result().map(show);
 }
