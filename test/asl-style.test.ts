@@ -27,6 +27,12 @@ describe('ASL style words', () => {
     expect(lines.map((l) => l.label)).toEqual(['api', 'w-web']);
   });
 
+  it(':s refuses patterns that repeat a repeating group (exponential backtracking)', async () => {
+    const e = await failure('name,cpu,:eq,:sum,(a+)+$,x,:s');
+    expect(e.message).toBe('invalid argument for :s at position 27: "(a+)+$" repeats a group that itself repeats; simplify the pattern');
+    expect((await single('name,cpu,:eq,:sum,x,:legend,(x)+,y,:s')).label).toBe('y');
+  });
+
   it(':color (RRGGBB, RGB, AARRGGBB) and :alpha (two hex digits)', async () => {
     expect((await single('name,cpu,:eq,:sum,FF0000,:color')).style.color).toBe('ff0000');
     expect((await single('name,cpu,:eq,:sum,f00,:color')).style.color).toBe('ff0000');

@@ -132,8 +132,14 @@ function offsetText(ms: number): string {
   return ms === 0 ? '' : `,${formatDuration(ms)},:offset`;
 }
 
+const texts = new WeakMap<TsExpr, string>();
+
 /** The expression in stack-language syntax (Atlas reports it as the line's `query`). */
 export function exprText(expr: TsExpr): string {
+  return cached(texts, expr, computeText);
+}
+
+function computeText(expr: TsExpr): string {
   switch (expr.kind) {
     case 'data': {
       const d = expr.data;

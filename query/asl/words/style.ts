@@ -7,6 +7,7 @@ import type { LineStyle } from '../types.ts';
 
 const LINE_STYLES: readonly LineStyle[] = ['line', 'area', 'stack', 'vspan', 'heatmap'];
 const SORTS: readonly SortBy[] = ['legend', 'min', 'max', 'avg', 'count', 'total', 'last'];
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/;
 
 function styled(name: string, param: 'string' | 'int', apply: (value: never, call: WordCall) => StyleSettings): Word {
   return word(name, ['presentation', param] as const, 'StyleExpr', ([p, value]: [Presentation, string | number], call) =>
@@ -57,6 +58,9 @@ export const styleWords: readonly Word[] = [
     } catch (e) {
       call.fail(`${JSON.stringify(search)} is not a valid regular expression (${(e as Error).message})`);
     }
+    // JavaScript regexes backtrack: a repeated group that itself repeats, e.g. (a+)+, can take
+    // exponential time on a legend, so such patterns are refused.
+    if (NESTED_QUANTIFIER.test(search)) call.fail(`${JSON.stringify(search)} repeats a group that itself repeats; simplify the pattern`);
     return present(p, p.expr, { ...p.style, replacements: [...(p.style.replacements ?? []), { search, replace }] });
   }),
   word('strip-style', ['presentation'] as const, 'TimeSeriesExpr', ([p]) => ({ type: 'expr', expr: p.expr })),
