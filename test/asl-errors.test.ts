@@ -94,6 +94,8 @@ describe('ASL errors', () => {
     const e = await failure('name,m,:eq,:all', many);
     expect(e.code).toBe('VIGIL_ERR_ASL_TOO_MANY_LINES');
     expect(e.message).toContain(`yields ${ASL_LIMITS.maxLines + 1} lines, more than the limit of ${ASL_LIMITS.maxLines}`);
+    // The limit counts the lines drawn, after :limit.
+    expect(await run('name,m,:eq,:all,5,:limit', many)).toHaveLength(5);
   });
 
   it('binary math where one key matches several lines', async () => {

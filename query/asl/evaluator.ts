@@ -110,11 +110,12 @@ export async function evaluateCompiled(lines: readonly CompiledLine[], window: W
   };
   const result: StyledLine[] = [];
   for (const line of lines) {
-    const evaluated = evalExpr(line.expr, data);
-    if (result.length + evaluated.length > ASL_LIMITS.maxLines) {
-      throw vigilError('VIGIL_ERR_ASL_TOO_MANY_LINES', result.length + evaluated.length, ASL_LIMITS.maxLines);
+    // Counted after :limit / :head, so `:all,5,:limit` over many series is fine.
+    const styled = present(line.expr, line.style, evalExpr(line.expr, data));
+    if (result.length + styled.length > ASL_LIMITS.maxLines) {
+      throw vigilError('VIGIL_ERR_ASL_TOO_MANY_LINES', result.length + styled.length, ASL_LIMITS.maxLines);
     }
-    result.push(...present(line.expr, line.style, evaluated));
+    result.push(...styled);
   }
   return { lines: result, notices: [] };
 }
