@@ -30,12 +30,12 @@ interface SeedSpan {
 const kv = (attrs: Record<string, string>) => Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } }));
 const ns = (baseMs: number, offsetMs: number) => (BigInt(Math.round(baseMs * 1000)) * 1000n + BigInt(Math.round(offsetMs * 1e6))).toString();
 
-function tracesBody(traceId: string, baseMs: number, spans: SeedSpan[]): string {
+function tracesBody(traceId: string, baseMs: number, spans: SeedSpan[], version = '1.0'): string {
   const byService = new Map<string, SeedSpan[]>();
   for (const s of spans) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
   return JSON.stringify({
     resourceSpans: [...byService].map(([service, list]) => ({
-      resource: { attributes: kv({ 'service.name': service, 'host.name': `${service}-host` }) },
+      resource: { attributes: kv({ 'service.name': service, 'service.version': version, 'host.name': `${service}-host` }) },
       scopeSpans: [
         {
           scope: { name: 'ui-test', version: '1.0' },
@@ -129,6 +129,8 @@ let context: BrowserContext;
 let tab: Page | undefined;
 let base: string;
 const nowMs = Date.now();
+/** The canary spans' first minute: two hours ago, on a minute boundary. */
+const CANARY_START = Math.floor((nowMs - 7_200_000) / 60_000) * 60_000;
 
 async function send(path: string, body: string): Promise<void> {
   const answer = await post(vigil.otlpUrl + path, body);
@@ -150,6 +152,15 @@ async function seed(): Promise<void> {
         { id: hex(i * 2 + 2, 16), parent: hex(i * 2 + 1, 16), service: 'cart', name: 'GET /cart', kind: 'server', at: 2, dur: 5 + i * 5 },
       ]),
     );
+  }
+  // Two versions of checkout two hours ago (outside the other pages' last hour): 1.1 is about
+  // twice as slow as 1.0, three requests per minute each for 20 minutes.
+  for (const [version, slow] of [['1.0', 1], ['1.1', 2]] as const) {
+    const spans: SeedSpan[] = [];
+    for (let m = 0; m < 20; m++) {
+      for (let k = 0; k < 3; k++) spans.push({ id: hex(0xe00000 + slow * 0x10000 + m * 3 + k, 16), service: 'checkout', name: 'POST /order', kind: 'server', at: m * 60_000 + k * 1000, dur: slow * (20 + (m % 5) + k) });
+    }
+    await send('/v1/traces', tracesBody(hex(0xe0 + slow, 32), CANARY_START, spans, version));
   }
   const big = bigTrace();
   for (let i = 0; i < big.length; i += 2500) await send('/v1/traces', tracesBody(TRACE_BIG, nowMs - 600_000, big.slice(i, i + 2500)));
@@ -173,7 +184,9 @@ async function openPage(path: string): Promise<Page> {
 }
 
 /** Waits until no panel is loading. */
-const settled = (page: Page) => page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
+// Functions run in the page are given as source text: this project's TypeScript has no DOM types.
+const settled = (page: Page) => page.waitForFunction('document.querySelector(\'[aria-busy="true"]\') === null');
+const theme = (page: Page) => page.evaluate<string | undefined>('document.documentElement.dataset.theme');
 
 const pageErrors: Error[] = [];
 afterEach(() => {
@@ -280,8 +293,9 @@ describe('pages', () => {
     expect(await rows.first().getAttribute('data-trace')).toBe(TRACE_A);
 
     // The one point of the plot, where uPlot draws it; a click opens its trace.
+    type Plot = { data: number[][]; valToPos(v: number, s: string): number; over: { getBoundingClientRect(): { left: number; top: number } } };
     const point = await page.locator('.scatter').evaluate((el) => {
-      const u = (el as HTMLElement & { uplot: { data: number[][]; valToPos(v: number, s: string): number; over: HTMLElement } }).uplot;
+      const u = (el as unknown as { uplot: Plot }).uplot;
       const rect = u.over.getBoundingClientRect();
       const y = u.data[2]![0] ?? u.data[1]![0]!;
       return { x: rect.left + u.valToPos(u.data[0]![0]!, 'x'), y: rect.top + u.valToPos(y, 'y'), error: u.data[2]![0] !== null };
@@ -455,15 +469,69 @@ describe('pages', () => {
     await expect.poll(() => page.getByRole('complementary', { name: 'Span detail' }).locator('h2').textContent()).toBe('payment: charge');
   });
 
+  it('completes tag values in the ASL editor, graphs the lines with their stats, and shows an error at its token', async () => {
+    const page = await openPage('/metrics');
+    const editor = page.getByLabel('Stack-language expression');
+    await editor.click();
+    await editor.pressSequentially('name,vigil.span.req');
+    const option = page.getByRole('option', { name: 'vigil.span.requests' });
+    await option.waitFor();
+    await editor.press('Tab');
+    expect(await editor.inputValue()).toBe('name,vigil.span.requests');
+    await editor.pressSequentially(',:eq,(,service.name,),:by');
+    await editor.press('Enter');
+    await page.waitForURL(/q=name%2Cvigil.span.requests/);
+    const lines = page.locator('.legend-table tbody tr');
+    await expect.poll(() => lines.count()).toBeGreaterThanOrEqual(5);
+    const labels = await lines.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-line') ?? ''));
+    expect(labels.some((l) => l.includes('frontend'))).toBe(true);
+    // frontend served 21 requests in the hour: the line's total says so.
+    const frontend = lines.filter({ hasText: 'frontend' }).first();
+    expect(await frontend.locator('td').nth(5).textContent()).not.toBe('–');
+    await page.locator('.metrics-chart canvas').first().waitFor();
+    await shot(page, 'metrics');
+
+    await editor.fill('name,vigil.span.requests,:eq,:bogus');
+    await editor.press('Enter');
+    const error = page.locator('.asl-error');
+    await error.waitFor();
+    expect(await error.locator('mark').textContent()).toBe(':bogus');
+    expect(await error.textContent()).toContain('unknown word :bogus at position 29');
+  });
+
+  it('judges two versions of a service and shows the report with both lines', async () => {
+    const page = await openPage(`/canary?start=${CANARY_START - 60_000}&end=${CANARY_START + 21 * 60_000}`);
+    await page.getByLabel('Service', { exact: true }).fill('checkout');
+    await page.getByLabel('Control (baseline) version').fill('1.0');
+    await page.getByLabel('Experiment (canary) version').fill('1.1');
+    await page.getByRole('button', { name: 'Judge' }).click();
+    await page.waitForURL(/\/canary\/[^/?]+$/);
+    const score = page.getByTestId('canary-score');
+    await score.waitFor();
+    // Twice as slow on all three percentiles: latency (weight 50) scores 0, the rest pass.
+    expect(await score.textContent()).toBe('50');
+    expect(await page.locator('.canary-summary .verdict').textContent()).toBe('Fail');
+    for (const p of ['p50', 'p90', 'p99']) expect(await page.locator(`tr[data-metric="Latency ${p}"] .classification`).textContent()).toBe('High');
+    expect(await page.locator('tr[data-metric="Request rate"] .classification').textContent()).toBe('Pass');
+    await page.locator('tr[data-metric="Latency p99"] button').click();
+    await expect.poll(() => page.locator('.pair-chart h3').textContent()).toContain('Latency p99');
+    await page.locator('.pair-chart canvas').first().waitFor();
+    await shot(page, 'canary');
+
+    await page.getByRole('link', { name: 'Canary' }).first().click();
+    await page.locator('.judgements-table tbody tr').first().waitFor();
+    expect(await page.locator('.judgements-table tbody tr').first().textContent()).toContain('Fail');
+  });
+
   it('switches to the dark theme and keeps it', async () => {
     const page = await openPage('/services');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await theme(page)).toBe('dark');
     await page.locator('tr[data-service="payment"]').waitFor();
     await shot(page, 'services-dark');
     await page.goto(`${base}/traces/${TRACE_A}`);
     await page.locator('.wf-row').first().waitFor();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await theme(page)).toBe('dark');
     await shot(page, 'trace-dark');
   });
 });

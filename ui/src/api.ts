@@ -48,27 +48,37 @@ export function query(params: Params): string {
   return s ? `?${s}` : '';
 }
 
-export async function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+export function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  return apiCall<T>('GET', path, params, undefined, signal);
+}
+
+export function apiSend<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  return apiCall<T>(method, path, {}, body, signal);
+}
+
+async function apiCall<T>(method: string, path: string, params: Params, body: unknown, signal?: AbortSignal): Promise<T> {
   const token = getToken();
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path + query(params), { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: signal ?? null });
+    res = await fetch(path + query(params), { method, headers, body: body === undefined ? null : JSON.stringify(body), signal: signal ?? null });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError(0, 'NETWORK', `Vigil did not answer (${error instanceof Error ? error.message : String(error)})`);
   }
   const text = await res.text();
-  let body: unknown;
+  let answer: unknown;
   try {
-    body = text ? JSON.parse(text) : undefined;
+    answer = text ? JSON.parse(text) : undefined;
   } catch {
-    body = undefined;
+    answer = undefined;
   }
   if (!res.ok) {
     if (res.status === 401) unauthorizedListeners.forEach((l) => l());
-    const b = body as { code?: string; message?: string; errors?: Array<{ msg?: string }> } | undefined;
+    const b = answer as { code?: string; message?: string; errors?: Array<{ msg?: string }> } | undefined;
     const message = b?.message ?? b?.errors?.[0]?.msg ?? `${res.status} ${res.statusText}`;
     throw new ApiError(res.status, b?.code ?? String(res.status), message);
   }
-  return body as T;
+  return answer as T;
 }

@@ -1,6 +1,8 @@
 // The app shell: navigation, theme, the token prompt, and the page for the current path.
 import { useEffect, useState } from 'preact/hooks';
 import { getToken, setToken, unauthorizedListeners } from './api.ts';
+import { CanaryPage, CanaryReport } from './canary/page.tsx';
+import { MetricsPage } from './metrics/page.tsx';
 import { LogsPage } from './pages/logs.tsx';
 import { SearchPage } from './pages/search.tsx';
 import { ServicePage } from './pages/service.tsx';
@@ -21,6 +23,8 @@ const NAV = [
   { href: '/services', label: 'Services', match: (p: string) => p === '/' || p.startsWith('/services') },
   { href: '/traces', label: 'Traces', match: (p: string) => p.startsWith('/traces') },
   { href: '/logs', label: 'Logs', match: (p: string) => p.startsWith('/logs') },
+  { href: '/metrics', label: 'Metrics', match: (p: string) => p.startsWith('/metrics') },
+  { href: '/canary', label: 'Canary', match: (p: string) => p.startsWith('/canary') },
 ];
 
 function Page({ path, params }: { path: string; params: URLSearchParams }) {
@@ -31,6 +35,10 @@ function Page({ path, params }: { path: string; params: URLSearchParams }) {
   const trace = /^\/traces\/([^/]+)$/.exec(path);
   if (trace) return <TracePage traceId={decodeURIComponent(trace[1]!)} params={params} />;
   if (path === '/logs') return <LogsPage params={params} />;
+  if (path === '/metrics') return <MetricsPage params={params} />;
+  if (path === '/canary') return <CanaryPage params={params} />;
+  const canary = /^\/canary\/([^/]+)$/.exec(path);
+  if (canary) return <CanaryReport id={decodeURIComponent(canary[1]!)} />;
   return (
     <main class="page">
       <h1>Not found</h1>
