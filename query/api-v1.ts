@@ -2,6 +2,9 @@
 // readers over the read connection, services, and one plugin per concept.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyPluginAsync } from 'fastify';
+import { alertRoutes } from './alerts/routes.ts';
+import { AlertService } from './alerts/service.ts';
+import { ClickHouseAlertStore } from './alerts/store.ts';
 import { evaluate } from './asl/evaluator.ts';
 import { canaryRoutes } from './canary/routes.ts';
 import { CanaryService } from './canary/service.ts';
@@ -36,5 +39,6 @@ export const apiV1: FastifyPluginAsync<ApiV1Options> = async (app, { client, wri
   await app.register(metadataRoutes, { reader: new ClickHouseMetadataReader(client), ...(now ? { now } : {}) });
   const canary = new CanaryService(new ClickHouseCanaryStore(client, write ?? client), new ClickHouseSeriesSource(client), evaluate, now);
   await app.register(canaryRoutes, { service: canary });
+  await app.register(alertRoutes, { service: new AlertService(new ClickHouseAlertStore(client, write ?? client)), ...(now ? { now } : {}) });
   await app.register(openApiRoutes);
 };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { isLoopback } from '../schemas/auth.ts';
 import { vigilError } from '../schemas/errors.ts';
 import type { Store } from '../schemas/store.ts';
+import { startAlertEngine } from './alerts/alerting.ts';
 import { apiV1 } from './api-v1.ts';
 import { handleError } from './errors.ts';
 import { ClickHouseTraceReader } from './jaeger/reader.ts';
@@ -64,11 +65,14 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : settings.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Alert rules are evaluated by one query process at a time (a lease in ClickHouse).
+  const alerts = startAlertEngine(store, settings, url, log);
   return {
     app,
     url,
     async close() {
       closing = true;
+      await alerts.stop();
       await app.close();
     },
   };

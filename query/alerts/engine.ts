@@ -1,0 +1,138 @@
+// The alert engine of a query process: every tick it claims (or renews) the evaluator lease;
+// while it holds it, it evaluates each rule whose interval is due, persists transitions and
+// state, then sends what receivers are owed and persists that too. State is loaded from
+// ClickHouse when the lease is won, so a restart or another process resumes `for` timers and
+// knows what was already notified.
+import type { Logger } from 'pino';
+import type { Evaluate, SeriesSource, Window } from '../asl/types.ts';
+import { EMPTY_STATE, type Outcome, type RuleState, advance } from './evaluator.ts';
+import type { Lease } from './lease.ts';
+import { type Backoff, dueDeliveries, markDelivered, markFailed } from './notifier.ts';
+import { webhookPayload } from './payload.ts';
+import type { AlertRule } from './rules.ts';
+import type { AlertStore, StoredRule } from './store.ts';
+
+export interface EngineOptions {
+  readonly tickMs: number;
+  readonly backoff: Backoff;
+  readonly webhookTimeoutMs: number;
+  /** Vigil's URL as receivers reach it (payload externalURL and generatorURL). */
+  readonly externalURL: string;
+}
+
+export interface EngineDeps {
+  readonly store: AlertStore;
+  readonly source: SeriesSource;
+  readonly evaluate: Evaluate;
+  readonly lease: Lease;
+  readonly send: (url: string, payload: unknown, timeoutMs: number) => Promise<void>;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/** The window whose last step is the last complete one at `now`. */
+export function evaluationWindow(rule: AlertRule, now: number): Window {
+  const end = Math.floor(now / rule.step) * rule.step;
+  return { start: end - Math.ceil(rule.lookback / rule.step) * rule.step, end, step: rule.step };
+}
+
+/** Evaluates the rule's expression: the last complete step of every line. */
+export async function observe(rule: AlertRule, now: number, source: SeriesSource, evaluate: Evaluate): Promise<Outcome> {
+  try {
+    const result = await evaluate(rule.expr, evaluationWindow(rule, now), source);
+    return { kind: 'series', series: result.lines.map((line) => ({ tags: line.tags, value: line.values[line.values.length - 1] ?? Number.NaN })) };
+  } catch (error) {
+    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export class AlertEngine {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  /** Rule states while this process holds the lease; undefined otherwise (reloaded on winning it). */
+  private states: Map<string, RuleState> | undefined;
+  /** When each rule was last evaluated by this holder. */
+  private readonly lastEval = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly options: EngineOptions,
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  start(): void {
+    const loop = () => {
+      this.running = this.tick()
+        .catch((error: unknown) => this.deps.log.error({ err: error }, 'alert evaluation failed'))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(loop, this.options.tickMs);
+        });
+    };
+    loop();
+  }
+
+  /** Stops the loop, waits for the tick in flight, and gives the lease up. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await this.deps.lease.release(this.now()).catch((error: unknown) => this.deps.log.warn({ err: error }, 'alert lease release failed'));
+  }
+
+  /** One round: lease, due evaluations, notifications. */
+  async tick(): Promise<void> {
+    const { store, lease } = this.deps;
+    const now = this.now();
+    if (!(await lease.acquire(now))) {
+      this.states = undefined;
+      this.lastEval.clear();
+      return;
+    }
+    this.states ??= await store.states();
+    const rules = await store.listRules();
+    for (const stored of rules) {
+      if (this.stopped) return;
+      await this.runRule(stored, this.states);
+    }
+  }
+
+  private async runRule({ id, rule }: StoredRule, states: Map<string, RuleState>): Promise<void> {
+    const { store, source, evaluate } = this.deps;
+    const before = states.get(id) ?? EMPTY_STATE;
+    let state = before;
+    const last = this.lastEval.get(id);
+    // Half a tick of slack, so a rule whose interval is a multiple of the tick is not a tick late.
+    if (last === undefined || this.now() - last >= rule.interval - this.options.tickMs / 2) {
+      const at = this.now();
+      this.lastEval.set(id, at);
+      const outcome = await observe(rule, at, source, evaluate);
+      if (outcome.kind === 'error') this.deps.log.warn({ rule: id, error: outcome.message }, 'alert rule evaluation failed');
+      const next = advance(rule, state, outcome, at);
+      await store.saveTransitions(id, rule.name, next.transitions);
+      state = next.state;
+      await this.save(id, before, state, states);
+    }
+    const sentFrom = state;
+    for (const delivery of dueDeliveries(rule, state, this.now())) {
+      const at = this.now();
+      const payload = webhookPayload({ ruleId: id, ruleName: rule.name, expr: rule.expr, receiver: delivery.receiver.name, externalURL: this.options.externalURL }, delivery.instances);
+      try {
+        await this.deps.send(delivery.receiver.url, payload, this.options.webhookTimeoutMs);
+        state = markDelivered(rule, state, delivery.receiver.name, delivery.instances, at);
+      } catch (error) {
+        state = markFailed(state, delivery.receiver.name, at, this.options.backoff);
+        this.deps.log.warn({ rule: id, receiver: delivery.receiver.name, err: error }, 'alert notification failed; will retry');
+      }
+    }
+    await this.save(id, sentFrom, state, states);
+  }
+
+  /** Persists the state when it changed (transitions, timers, notifications), then keeps it. */
+  private async save(id: string, before: RuleState, after: RuleState, states: Map<string, RuleState>): Promise<void> {
+    if (after !== before && JSON.stringify(after) !== JSON.stringify(before)) await this.deps.store.saveState(id, after);
+    states.set(id, after);
+  }
+}

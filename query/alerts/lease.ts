@@ -1,0 +1,65 @@
+// The evaluator lease: one query process at a time evaluates the alert rules. A claim is an
+// insert (holder, expiry) with a higher Version; the latest row is read back to confirm.
+//
+// Guarantee and its limits (docs/alerts.md): a process evaluates only while the latest lease
+// row names it and has not expired by its own clock. Two processes claiming an expired lease
+// in the same instant may both read their own row back before seeing the other's; the one with
+// the lower Version learns it lost at its next renewal, so a double evaluation lasts at most one
+// tick. Clocks are trusted: skew between processes shortens or lengthens the lease by as much.
+import type { ClickHouseClient } from '@clickhouse/client';
+import { CURRENT_LEASE, LEASE_TABLE } from './sql.ts';
+
+const LEASE_NAME = 'alert-evaluator';
+
+export interface Lease {
+  /** Claims or renews the lease at `now`; true when this process holds it. */
+  acquire(now: number): Promise<boolean>;
+  /** Gives the lease up (if held), so another process takes over at once. */
+  release(now: number): Promise<void>;
+}
+
+export class ClickHouseLease implements Lease {
+  private lastVersion = 0;
+  private heldUntil = 0;
+
+  constructor(
+    private readonly read: ClickHouseClient,
+    private readonly write: ClickHouseClient,
+    private readonly holder: string,
+    private readonly durationMs: number,
+  ) {}
+
+  private async current(): Promise<{ holder: string; expiresAtMs: number } | undefined> {
+    const result = await this.read.query({ query: CURRENT_LEASE, query_params: { name: LEASE_NAME }, format: 'JSONEachRow' });
+    const row = (await result.json<{ holder: string; expiresAtMs: string }>())[0];
+    return row === undefined ? undefined : { holder: row.holder, expiresAtMs: Number(row.expiresAtMs) };
+  }
+
+  private async claim(now: number, expiresAtMs: number): Promise<void> {
+    this.lastVersion = Math.max(now * 1000, this.lastVersion + 1);
+    await this.write.insert({
+      table: LEASE_TABLE,
+      values: [{ Name: LEASE_NAME, Version: this.lastVersion, Holder: this.holder, ExpiresAt: expiresAtMs }],
+      format: 'JSONEachRow',
+    });
+  }
+
+  async acquire(now: number): Promise<boolean> {
+    const lease = await this.current();
+    const mine = lease?.holder === this.holder;
+    if (lease !== undefined && !mine && lease.expiresAtMs > now) return false;
+    // Renew only past half the lease, so a steady holder writes a row per half lease, not per tick.
+    if (mine && lease.expiresAtMs - now > this.durationMs / 2) return true;
+    await this.claim(now, now + this.durationMs);
+    const confirmed = await this.current();
+    const held = confirmed?.holder === this.holder;
+    this.heldUntil = held ? now + this.durationMs : 0;
+    return held;
+  }
+
+  async release(now: number): Promise<void> {
+    if (this.heldUntil <= now) return;
+    this.heldUntil = 0;
+    await this.claim(now, now);
+  }
+}
