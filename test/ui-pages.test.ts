@@ -188,6 +188,9 @@ async function openPage(path: string): Promise<Page> {
 const settled = (page: Page) => page.waitForFunction('document.querySelector(\'[aria-busy="true"]\') === null');
 const theme = (page: Page) => page.evaluate<string | undefined>('document.documentElement.dataset.theme');
 
+/** Polls an assertion; pages wait for the API, which a loaded machine can slow to seconds. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
+
 const pageErrors: Error[] = [];
 afterEach(() => {
   // Any uncaught error in the page fails the test that caused it.
@@ -249,7 +252,7 @@ describe('pages', () => {
     await page.locator('tr[data-service="payment"]').waitFor();
     expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-service')))).toEqual(['batch', 'cart', 'frontend', 'payment', 'worker']);
     // payment's only server span failed; cart served 21 calls without error.
-    await expect.poll(() => page.locator('tr[data-service="payment"] td').nth(3).textContent()).toBe('100%');
+    await poll(() => page.locator('tr[data-service="payment"] td').nth(3).textContent()).toBe('100%');
     expect(await page.locator('tr[data-service="cart"] td').nth(3).textContent()).toBe('0%');
     await page.locator('tr[data-service="frontend"] svg.sparkline path').first().waitFor();
 
@@ -273,7 +276,7 @@ describe('pages', () => {
   it('searches traces, plots them, sorts the list and opens a trace from the plot', async () => {
     const page = await openPage('/traces');
     const rows = page.locator('.traces-table tbody tr');
-    await expect.poll(() => rows.count()).toBe(23);
+    await poll(() => rows.count()).toBe(23);
     await shot(page, 'trace-search');
 
     await page.getByRole('button', { name: 'Duration' }).click();
@@ -284,12 +287,12 @@ describe('pages', () => {
     await page.getByLabel('Status').selectOption('error');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/status=error/);
-    await expect.poll(() => rows.count()).toBe(5);
+    await poll(() => rows.count()).toBe(5);
 
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Service').selectOption('payment');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => rows.count()).toBe(1);
+    await poll(() => rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-trace')).toBe(TRACE_A);
 
     // The one point of the plot, where uPlot draws it; a click opens its trace.
@@ -309,7 +312,7 @@ describe('pages', () => {
   it('shows the waterfall: header, tree, sub-ms bar, detail, find, collapse, critical path, zoom, logs', async () => {
     const page = await openPage(`/traces/${TRACE_A}`);
     const rows = page.locator('.wf-row');
-    await expect.poll(() => rows.count()).toBe(8);
+    await poll(() => rows.count()).toBe(8);
     const meta = await page.locator('.trace-meta').textContent();
     expect(meta).toContain('8 spans');
     expect(meta).toContain('3 services');
@@ -339,7 +342,7 @@ describe('pages', () => {
     // Span detail: status, link, event.
     await page.locator('[data-span="a000000000000006"]').click();
     const detail = page.getByRole('complementary', { name: 'Span detail' });
-    await expect.poll(() => detail.locator('.facts').textContent()).toContain('Error: card declined');
+    await poll(() => detail.locator('.facts').textContent()).toContain('Error: card declined');
     expect(await detail.locator('.links-list a').getAttribute('href')).toBe(`/traces/${TRACE_B}?span=b000000000000001`);
     expect(await detail.textContent()).toContain('card declined for order 42');
     expect(page.url()).toContain('span=a000000000000006');
@@ -350,39 +353,39 @@ describe('pages', () => {
     // Keyboard: down moves the selection to the next row.
     await page.getByRole('tree').focus();
     await page.keyboard.press('ArrowDown');
-    await expect.poll(() => page.url()).toContain('span=a000000000000004');
+    await poll(() => page.url()).toContain('span=a000000000000004');
     await page.keyboard.press('ArrowLeft'); // to the parent
-    await expect.poll(() => page.url()).toContain('span=a000000000000003');
+    await poll(() => page.url()).toContain('span=a000000000000003');
     await page.keyboard.press('ArrowLeft'); // collapse it
-    await expect.poll(() => rows.count()).toBe(7);
+    await poll(() => rows.count()).toBe(7);
     await page.keyboard.press('Enter'); // expand again
-    await expect.poll(() => rows.count()).toBe(8);
+    await poll(() => rows.count()).toBe(8);
 
     // Collapse with the mouse, then collapse all / expand all.
     await page.locator('[data-span="a000000000000005"] .wf-toggle').click();
-    await expect.poll(() => rows.count()).toBe(6);
+    await poll(() => rows.count()).toBe(6);
     await page.getByRole('button', { name: 'Collapse all' }).click();
-    await expect.poll(() => rows.count()).toBe(2); // the root and the orphan
+    await poll(() => rows.count()).toBe(2); // the root and the orphan
     await page.getByRole('button', { name: 'Expand all' }).click();
-    await expect.poll(() => rows.count()).toBe(8);
+    await poll(() => rows.count()).toBe(8);
 
     // Find within the trace, with match navigation.
     await page.getByLabel('Find in trace').fill('cart');
-    await expect.poll(() => page.locator('.match-count').textContent()).toBe('0 of 4');
+    await poll(() => page.locator('.match-count').textContent()).toBe('0 of 4');
     await page.getByLabel('Find in trace').press('Enter');
-    await expect.poll(() => page.locator('.match-count').textContent()).toBe('1 of 4');
+    await poll(() => page.locator('.match-count').textContent()).toBe('1 of 4');
     await page.getByRole('button', { name: 'Next match' }).click();
-    await expect.poll(() => page.url()).toContain('span=a000000000000003');
+    await poll(() => page.url()).toContain('span=a000000000000003');
     await page.getByLabel('matches only').check();
-    await expect.poll(() => rows.count()).toBe(4);
+    await poll(() => rows.count()).toBe(4);
     await page.getByLabel('matches only').uncheck();
     await page.getByLabel('Find in trace').fill('db.system=redis');
-    await expect.poll(() => page.locator('.wf-row.match').count()).toBe(1);
+    await poll(() => page.locator('.wf-row.match').count()).toBe(1);
     await page.getByLabel('Find in trace').fill('');
 
     // Critical path: everything but the orphan is on it for this trace.
     await page.getByLabel('critical path').check();
-    await expect.poll(() => page.locator('.wf-row.critical').count()).toBe(7);
+    await poll(() => page.locator('.wf-row.critical').count()).toBe(7);
     expect(await page.locator('[data-span="a000000000000008"]').getAttribute('class')).not.toContain('critical');
 
     // Logs alongside.
@@ -395,7 +398,7 @@ describe('pages', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.9, box.y + 30, { steps: 5 });
     await page.mouse.up();
-    await expect.poll(() => page.getByRole('button', { name: 'Reset zoom' }).isEnabled()).toBe(true);
+    await poll(() => page.getByRole('button', { name: 'Reset zoom' }).isEnabled()).toBe(true);
     const firstTick = await page.locator('.wf-tick').first().textContent();
     expect(firstTick).not.toBe('0');
     await shot(page, 'trace-zoomed');
@@ -406,13 +409,13 @@ describe('pages', () => {
     await page.locator('[data-span="a000000000000006"]').click();
     await detail.locator('.links-list a').click();
     await page.waitForURL(new RegExp(`/traces/${TRACE_B}`));
-    await expect.poll(() => page.locator('.trace-header h1').textContent()).toBe('worker: settle');
+    await poll(() => page.locator('.trace-header h1').textContent()).toBe('worker: settle');
     expect(page.url()).toContain('span=b000000000000001');
   });
 
   it('renders a 10,000-span trace with only the visible rows in the page', async () => {
     const page = await openPage(`/traces/${TRACE_BIG}`);
-    await expect.poll(() => page.locator('.trace-meta').textContent(), { timeout: 20_000 }).toContain(`${BIG_SPANS} spans`);
+    await poll(() => page.locator('.trace-meta').textContent()).toContain(`${BIG_SPANS} spans`);
     const rendered = await page.locator('.wf-row').count();
     expect(rendered).toBeGreaterThan(10);
     expect(rendered).toBeLessThan(100);
@@ -430,19 +433,19 @@ describe('pages', () => {
   it('searches logs, draws the volume by severity, expands a record and links to its trace', async () => {
     const page = await openPage('/logs');
     const records = page.locator('.log-record');
-    await expect.poll(() => records.count()).toBe(33);
+    await poll(() => records.count()).toBe(33);
     await page.locator('.volume canvas').first().waitFor();
     expect(await page.locator('.panel-head h2', { hasText: 'Volume' }).textContent()).toBe('Volume (33 records)');
     await shot(page, 'logs');
 
     await page.getByRole('combobox', { name: 'Severity' }).selectOption('ERROR');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => records.count()).toBe(6);
+    await poll(() => records.count()).toBe(6);
     expect(new Set(await records.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-severity'))))).toEqual(new Set(['ERROR']));
 
     await page.getByLabel('Search', { exact: true }).fill('declined');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => records.count()).toBe(1);
+    await poll(() => records.count()).toBe(1);
     await records.first().locator('.log-summary').click();
     expect(await records.first().locator('.log-detail').textContent()).toContain('order.id');
 
@@ -466,7 +469,7 @@ describe('pages', () => {
     await records.first().locator('.log-summary').click();
     await records.first().getByRole('link', { name: /Open trace/ }).click();
     await page.waitForURL(new RegExp(`/traces/${TRACE_A}\\?span=a000000000000006`));
-    await expect.poll(() => page.getByRole('complementary', { name: 'Span detail' }).locator('h2').textContent()).toBe('payment: charge');
+    await poll(() => page.getByRole('complementary', { name: 'Span detail' }).locator('h2').textContent()).toBe('payment: charge');
   });
 
   it('completes tag values in the ASL editor, graphs the lines with their stats, and shows an error at its token', async () => {
@@ -482,7 +485,7 @@ describe('pages', () => {
     await editor.press('Enter');
     await page.waitForURL(/q=name%2Cvigil.span.requests/);
     const lines = page.locator('.legend-table tbody tr');
-    await expect.poll(() => lines.count()).toBeGreaterThanOrEqual(5);
+    await poll(() => lines.count()).toBeGreaterThanOrEqual(5);
     const labels = await lines.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-line') ?? ''));
     expect(labels.some((l) => l.includes('frontend'))).toBe(true);
     // frontend served 21 requests in the hour: the line's total says so.
@@ -497,6 +500,25 @@ describe('pages', () => {
     await error.waitFor();
     expect(await error.locator('mark').textContent()).toBe(':bogus');
     expect(await error.textContent()).toContain('unknown word :bogus at position 29');
+  });
+
+  it('shows the built-in service dashboard with its variable and shared range', async () => {
+    const page = await openPage('/dashboards/service?service=frontend');
+    const graphs = page.locator('.dashboard-grid .metrics-chart');
+    await poll(() => graphs.count()).toBe(3);
+    await poll(() => page.locator('.legend-table tr[data-line="error ratio"]').count()).toBe(1);
+    const traces = page.locator('.panel', { hasText: 'Slowest traces' }).locator('tbody tr');
+    await poll(() => traces.count()).toBe(10);
+    // frontend's slowest trace in the hour is the 200 ms GET /home that failed.
+    expect(await traces.first().textContent()).toContain('200ms');
+    const warnings = page.locator('.panel', { hasText: 'Warnings and errors' }).locator('li');
+    await poll(() => warnings.count()).toBe(5);
+    await shot(page, 'dashboard');
+
+    await page.getByRole('combobox', { name: 'service' }).selectOption('cart');
+    await page.waitForURL(/service=cart/);
+    await poll(() => warnings.count()).toBe(1);
+    expect(await warnings.first().textContent()).toContain('cart lookup slow');
   });
 
   it('judges two versions of a service and shows the report with both lines', async () => {
@@ -514,7 +536,7 @@ describe('pages', () => {
     for (const p of ['p50', 'p90', 'p99']) expect(await page.locator(`tr[data-metric="Latency ${p}"] .classification`).textContent()).toBe('High');
     expect(await page.locator('tr[data-metric="Request rate"] .classification').textContent()).toBe('Pass');
     await page.locator('tr[data-metric="Latency p99"] button').click();
-    await expect.poll(() => page.locator('.pair-chart h3').textContent()).toContain('Latency p99');
+    await poll(() => page.locator('.pair-chart h3').textContent()).toContain('Latency p99');
     await page.locator('.pair-chart canvas').first().waitFor();
     await shot(page, 'canary');
 

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getToken, setToken, unauthorizedListeners } from './api.ts';
 import { CanaryPage, CanaryReport } from './canary/page.tsx';
+import { ServiceDashboard } from './dashboards/service.tsx';
 import { MetricsPage } from './metrics/page.tsx';
 import { LogsPage } from './pages/logs.tsx';
 import { SearchPage } from './pages/search.tsx';
@@ -24,6 +25,7 @@ const NAV = [
   { href: '/traces', label: 'Traces', match: (p: string) => p.startsWith('/traces') },
   { href: '/logs', label: 'Logs', match: (p: string) => p.startsWith('/logs') },
   { href: '/metrics', label: 'Metrics', match: (p: string) => p.startsWith('/metrics') },
+  { href: '/dashboards/service', label: 'Dashboards', match: (p: string) => p.startsWith('/dashboards') },
   { href: '/canary', label: 'Canary', match: (p: string) => p.startsWith('/canary') },
 ];
 
@@ -36,6 +38,7 @@ function Page({ path, params }: { path: string; params: URLSearchParams }) {
   if (trace) return <TracePage traceId={decodeURIComponent(trace[1]!)} params={params} />;
   if (path === '/logs') return <LogsPage params={params} />;
   if (path === '/metrics') return <MetricsPage params={params} />;
+  if (path === '/dashboards' || path === '/dashboards/service') return <ServiceDashboard params={params} />;
   if (path === '/canary') return <CanaryPage params={params} />;
   const canary = /^\/canary\/([^/]+)$/.exec(path);
   if (canary) return <CanaryReport id={decodeURIComponent(canary[1]!)} />;

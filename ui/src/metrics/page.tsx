@@ -1,17 +1,14 @@
 // Metrics explorer: an ASL editor with tag-key/value autocomplete, the graph (uPlot) with a
 // legend of per-line statistics, the range picker; the URL (q, range) is the shareable link.
-import type uPlot from 'uplot';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, apiGet } from '../api.ts';
-import { Chart, axisStyle } from '../components/chart.tsx';
-import { serviceColor } from '../components/colors.ts';
 import { CopyButton } from '../components/copy.tsx';
 import { Panel, SendDataHint } from '../components/panel.tsx';
 import { RangePicker } from '../components/range-picker.tsx';
-import { useLoad } from '../hooks.ts';
 import { usePageRange } from '../pages/common.ts';
 import { navigate, withParams } from '../router.ts';
-import { COMMON_WORDS, type Completion, type GraphAnswer, applyCompletion, completionAt, errorPosition, graphColumns, lineStats, tokenRange } from './asl.ts';
+import { COMMON_WORDS, type Completion, applyCompletion, completionAt, errorPosition, tokenRange } from './asl.ts';
+import { GraphChart, useGraph } from './graph.tsx';
 
 const EXAMPLE = 'name,vigil.span.requests,:eq,(,service.name,),:by';
 const SUGGESTIONS_MAX = 12;
@@ -131,39 +128,15 @@ function AslEditor({ value, onChange, onRun, error }: { value: string; onChange:
   );
 }
 
-function chartOptions(legend: string[], hidden: ReadonlySet<number>): (width: number) => uPlot.Options {
-  return (width) => ({
-    width,
-    height: 320,
-    legend: { show: false },
-    scales: { x: { time: true } },
-    series: [{}, ...legend.map((label, i) => ({ label, stroke: serviceColor(i), width: 1.5, show: !hidden.has(i), spanGaps: false }))],
-    axes: [{ ...axisStyle() }, { ...axisStyle(), size: 60, values: (_u, vals) => vals.map((v) => formatValue(v)) }],
-  });
-}
-
-function formatValue(v: number | null): string {
-  if (v === null) return '–';
-  const abs = Math.abs(v);
-  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
-}
-
 export function MetricsPage({ params }: { params: URLSearchParams }) {
   const { spec, range, key, setSpec } = usePageRange(params);
   const q = params.get('q') ?? '';
   const [text, setText] = useState(q);
-  const [hidden, setHidden] = useState<Set<number>>(new Set());
   useEffect(() => setText(q), [q]);
-  const graph = useLoad(q ? `graph ${key} ${q}` : null, (signal) =>
-    apiGet<GraphAnswer>('/api/v1/graph', { q, s: Math.floor(range.startMs), e: Math.ceil(range.endMs), format: 'std.json', w: 1000 }, signal),
-  );
-  useEffect(() => setHidden(new Set()), [graph.data]);
+  const graph = useGraph(q, range, key);
   const run = () => navigate(withParams({ q: text.trim() }));
   const error = graph.state === 'error' && graph.error instanceof ApiError && graph.error.status === 400 ? graph.error.message : undefined;
   const answer = graph.data;
-  const columns = answer ? graphColumns(answer) : undefined;
-  const data: uPlot.AlignedData | undefined = columns ? [columns.x, ...columns.lines] : undefined;
 
   return (
     <main class="page">
@@ -200,7 +173,7 @@ export function MetricsPage({ params }: { params: URLSearchParams }) {
         </Panel>
       ) : (
         <Panel title="Graph" load={error ? { state: 'ok', data: answer } : graph} empty={answer !== undefined && answer.legend.length === 0} emptyHint={<SendDataHint what="series matching this expression" />}>
-          {answer && data && columns && (
+          {answer && (
             <>
               {answer.notices.length > 0 && (
                 <ul class="notices">
@@ -209,50 +182,7 @@ export function MetricsPage({ params }: { params: URLSearchParams }) {
                   ))}
                 </ul>
               )}
-              <Chart shape={`metrics ${answer.legend.join('\u0000')} ${[...hidden].join(',')}`} options={chartOptions(answer.legend, hidden)} data={data} label={`Graph of ${q}`} class="metrics-chart" />
-              <table class="table legend-table">
-                <thead>
-                  <tr>
-                    <th>Line</th>
-                    <th class="num">avg</th>
-                    <th class="num">min</th>
-                    <th class="num">max</th>
-                    <th class="num">last</th>
-                    <th class="num">total</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {answer.legend.map((label, i) => {
-                    const s = lineStats(columns.lines[i]!);
-                    return (
-                      <tr class={hidden.has(i) ? 'hidden-line' : ''} data-line={label}>
-                        <td>
-                          <button
-                            type="button"
-                            class="legend-toggle"
-                            aria-pressed={!hidden.has(i)}
-                            title={JSON.stringify(answer.metrics[i])}
-                            onClick={() =>
-                              setHidden((h) => {
-                                const next = new Set(h);
-                                if (!next.delete(i)) next.add(i);
-                                return next;
-                              })
-                            }
-                          >
-                            <span class="wf-swatch" style={{ background: serviceColor(i) }} /> {label}
-                          </button>
-                        </td>
-                        <td class="num">{formatValue(s.avg)}</td>
-                        <td class="num">{formatValue(s.min)}</td>
-                        <td class="num">{formatValue(s.max)}</td>
-                        <td class="num">{formatValue(s.last)}</td>
-                        <td class="num">{formatValue(s.total)}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+              <GraphChart answer={answer} label={`Graph of ${q}`} />
             </>
           )}
         </Panel>
