@@ -1,0 +1,388 @@
+// Alerting end to end: a real Vigil evaluates rules over a gauge driven through the Atlas
+// publish API, and POSTs Alertmanager v4 payloads to a webhook receiver in this test
+// (node:http). Steps, intervals and ticks are short so the file stays fast: steps of 1 s read
+// the minute value the store keeps, which the driver republishes every 200 ms.
+import { type IncomingMessage, type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
+
+const ENV = { VIGIL_ALERTS_TICK: '100ms', VIGIL_ALERTS_RETRY_BACKOFF: '400ms', VIGIL_ALERTS_LEASE: '10s' };
+let vigil: TestVigil;
+
+// --- a webhook receiver
+
+interface Received {
+  at: number;
+  body: any;
+}
+
+class Receiver {
+  readonly received: Received[] = [];
+  /** Answers 500 to this many requests before accepting. */
+  failures = 0;
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.received.push({ at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        if (this.failures > 0) {
+          this.failures -= 1;
+          res.statusCode = 500;
+        }
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  statuses(): string[] {
+    return this.received.map((r) => r.body.status);
+  }
+}
+
+// --- a gauge driver: republishes the current value every 200 ms
+
+class Gauge {
+  value: number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly name: string,
+    value: number,
+  ) {
+    this.value = value;
+  }
+
+  async publish(): Promise<void> {
+    const res = await fetch(`${vigil.query!.url}/api/v1/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tags: { host: 'web-1' }, metrics: [{ tags: { name: this.name }, timestamp: Date.now(), value: this.value }] }),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  async start(): Promise<void> {
+    await this.publish();
+    const loop = () => {
+      this.timer = setTimeout(() => void this.publish().then(loop, loop), 200);
+    };
+    loop();
+  }
+
+  /** Sets the value and publishes it at once. */
+  async set(value: number): Promise<void> {
+    this.value = value;
+    await this.publish();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${vigil.query!.url}${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: res.status === 204 ? null : await res.json() };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function createRule(rule: Record<string, unknown>): Promise<string> {
+  const res = await call('POST', '/api/v1/alerts/rules', rule);
+  expect(res.status, JSON.stringify(res.json)).toBe(201);
+  return res.json.id as string;
+}
+
+async function alertsOf(ruleId: string): Promise<any[]> {
+  return (await call('GET', `/api/v1/alerts?ruleId=${ruleId}`)).json.alerts;
+}
+
+async function historyOf(ruleId: string): Promise<Array<{ from: string; to: string; at: number }>> {
+  const res = await call('GET', `/api/v1/alerts/history?ruleId=${ruleId}&limit=1000`);
+  expect(res.status).toBe(200);
+  return (res.json.history as Array<{ from: string; to: string; at: number }>).reverse();
+}
+
+const stateOf = async (ruleId: string, state: string) => (await alertsOf(ruleId)).find((a) => a.state === state);
+
+function cpuRule(metric: string, receiver: Receiver, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: `HighCpu-${metric}`,
+    expr: `name,${metric},:eq,:max,(,host,),:by`,
+    condition: { op: '>', threshold: 80 },
+    interval: '1s',
+    step: '1s',
+    lookback: '5s',
+    labels: { severity: 'page', host_copy: '$labels.host' },
+    annotations: { summary: 'CPU of {{ $labels.host }} is $value' },
+    receivers: [{ name: 'hook', url: receiver.url }],
+    repeat_interval: '1h',
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  vigil = await startTestVigil(ENV);
+});
+
+afterAll(async () => {
+  await vigil?.stop();
+});
+
+describe('alert rules API', () => {
+  it('creates, reads, lists, replaces and deletes a rule', async () => {
+    const rule = { name: 'Errors', expr: 'name,errors,:eq,:sum', for: '5m', labels: { team: 'web' }, no_data: 'ok' };
+    const id = await createRule(rule);
+    const got = await call('GET', `/api/v1/alerts/rules/${id}`);
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({
+      id,
+      name: 'Errors',
+      expr: 'name,errors,:eq,:sum',
+      for: '5m',
+      keep_firing_for: '0ms',
+      interval: '1m',
+      step: '1m',
+      lookback: '10m',
+      labels: { team: 'web' },
+      annotations: {},
+      no_data: 'ok',
+      on_error: 'error',
+      receivers: [],
+      repeat_interval: '4h',
+    });
+    expect((await call('GET', '/api/v1/alerts/rules')).json.rules.map((r: any) => r.id)).toContain(id);
+    const replaced = await call('PUT', `/api/v1/alerts/rules/${id}`, { ...rule, for: '1m' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.for).toBe('1m');
+    // The stored rule round-trips: what GET answers is accepted as a body again.
+    const { id: _id, createdAt: _c, updatedAt: _u, ...body } = replaced.json;
+    expect((await call('PUT', `/api/v1/alerts/rules/${id}`, body)).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/alerts/rules/${id}`)).status).toBe(204);
+    expect((await call('GET', `/api/v1/alerts/rules/${id}`)).status).toBe(404);
+    expect((await call('DELETE', `/api/v1/alerts/rules/${id}`)).json.code).toBe('VIGIL_ERR_NOT_FOUND');
+    expect((await call('PUT', `/api/v1/alerts/rules/${id}`, rule)).status).toBe(404);
+  });
+
+  it('answers invalid rules with 400 and a message naming the problem', async () => {
+    const good = { name: 'x', expr: 'name,cpu,:eq,:sum' };
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ ...good, expr: 'name,cpu,:eq,:sum,:nosuchword' }, 'VIGIL_ERR_ASL_UNKNOWN_WORD', 'unknown word :nosuchword at position 18'], // a character offset
+      [{ ...good, expr: 'name,cpu,:eq,:sum,:add' }, 'VIGIL_ERR_ASL_STACK_UNDERFLOW', 'stack underflow: :add at position 18'],
+      [{ name: 'x' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid expr: required: a non-empty string'],
+      [{ ...good, name: '' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid name: required'],
+      [{ ...good, for: '5 minutes' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid for: "5 minutes" is not a duration such as 30s, 5m or 1h'],
+      [{ ...good, condition: { op: '=>', threshold: 1 } }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid condition.op: "=>" is not one of > >= < <= == !='],
+      [{ ...good, condition: { op: '>', threshold: 'high' } }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid condition.threshold: must be a finite number'],
+      [{ ...good, no_data: 'ignore' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid no_data: "ignore" is not one of ok, alerting, nodata, keep-last'],
+      [{ ...good, on_error: 'nodata' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid on_error: "nodata" is not one of error, alerting, ok, keep-last'],
+      [{ ...good, step: '7s' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid step: 7s: a step must divide a minute'],
+      [{ ...good, interval: '100ms' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid interval: must be at least 1s'],
+      [{ ...good, receivers: [{ url: 'ftp://x' }] }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid receivers[0].url: must be an http or https URL'],
+      [{ ...good, labels: { alertname: 'y' } }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid labels.alertname: set by the evaluator'],
+      [{ ...good, keepFiringFor: '1m' }, 'VIGIL_ERR_BAD_PARAMETER', 'invalid keepFiringFor: unknown field; a rule takes name, expr'],
+    ];
+    for (const [body, code, message] of cases) {
+      const res = await call('POST', '/api/v1/alerts/rules', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.code, JSON.stringify(body)).toBe(code);
+      expect(res.json.message, JSON.stringify(body)).toContain(message);
+    }
+    const notJson = await fetch(`${vigil.query!.url}/api/v1/alerts/rules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(notJson.status).toBe(400);
+    expect((await call('GET', '/api/v1/alerts?state=gone')).status).toBe(400);
+    expect((await call('GET', '/api/v1/alerts/history?limit=0')).status).toBe(400);
+    // The service keeps serving.
+    expect((await call('GET', '/api/v1/alerts')).status).toBe(200);
+  });
+});
+
+describe('alert evaluation and notifications', () => {
+  const receivers: Receiver[] = [];
+  const gauges: Gauge[] = [];
+  const receiver = async () => {
+    const r = new Receiver();
+    await r.start();
+    receivers.push(r);
+    return r;
+  };
+  const gauge = async (name: string, value: number) => {
+    const g = new Gauge(name, value);
+    await g.start();
+    gauges.push(g);
+    return g;
+  };
+  afterAll(async () => {
+    for (const g of gauges) g.stop();
+    for (const r of receivers) await r.close();
+  });
+
+  it('drives a metric through pending -> firing -> resolved with one notification each way', async () => {
+    const hook = await receiver();
+    const cpu = await gauge('alerts.e2e.cpu', 50);
+    const id = await createRule(cpuRule('alerts.e2e.cpu', hook, { for: '2s' }));
+    await sleep(1500);
+    expect(await alertsOf(id)).toEqual([]);
+
+    await cpu.set(95);
+    const pending = await waitFor('pending', () => stateOf(id, 'pending'));
+    expect(pending.labels).toEqual({ alertname: 'HighCpu-alerts.e2e.cpu', name: 'alerts.e2e.cpu', host: 'web-1', severity: 'page', host_copy: 'web-1' });
+    expect(hook.received).toHaveLength(0);
+    const firing = await waitFor('firing', () => stateOf(id, 'firing'));
+    const held = Date.parse(firing.firedAt) - Date.parse(firing.activeAt);
+    expect(held).toBeGreaterThanOrEqual(2000);
+    expect(held).toBeLessThan(3500);
+    await waitFor('the firing notification', () => hook.received.length === 1);
+
+    const fired = hook.received[0]!.body;
+    expect(fired).toMatchObject({
+      version: '4',
+      status: 'firing',
+      receiver: 'hook',
+      groupLabels: { alertname: 'HighCpu-alerts.e2e.cpu' },
+      commonLabels: firing.labels,
+      commonAnnotations: { summary: 'CPU of web-1 is 95' },
+      externalURL: vigil.query!.url,
+      truncatedAlerts: 0,
+    });
+    expect(fired.groupKey).toBe(`{}/{vigil_rule_id="${id}"}:{alertname="HighCpu-alerts.e2e.cpu"}`);
+    expect(fired.alerts).toEqual([
+      {
+        status: 'firing',
+        labels: firing.labels,
+        annotations: { summary: 'CPU of web-1 is 95' },
+        startsAt: firing.firedAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: `${vigil.query!.url}/api/v1/graph?q=${encodeURIComponent('name,alerts.e2e.cpu,:eq,:max,(,host,),:by')}`,
+        fingerprint: firing.fingerprint,
+      },
+    ]);
+
+    await cpu.set(40);
+    await waitFor('the resolved notification', () => hook.received.length === 2);
+    const resolved = hook.received[1]!.body;
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.alerts).toHaveLength(1);
+    expect(resolved.alerts[0]).toMatchObject({ status: 'resolved', fingerprint: firing.fingerprint, startsAt: firing.firedAt });
+    expect(Date.parse(resolved.alerts[0].endsAt)).toBeGreaterThan(Date.parse(firing.firedAt));
+    expect(await alertsOf(id)).toEqual([]);
+
+    await sleep(1500);
+    expect(hook.statuses()).toEqual(['firing', 'resolved']);
+    expect((await historyOf(id)).map((h) => `${h.from}->${h.to}`)).toEqual(['inactive->pending', 'pending->firing', 'firing->resolved']);
+    await call('DELETE', `/api/v1/alerts/rules/${id}`);
+  });
+
+  it('keep_firing_for damps a flapping condition into one firing and one resolve', async () => {
+    const hook = await receiver();
+    const cpu = await gauge('alerts.e2e.flap', 95);
+    const id = await createRule(cpuRule('alerts.e2e.flap', hook, { keep_firing_for: '3s' }));
+    await waitFor('the firing notification', () => hook.received.length === 1);
+    // Flap: below, above, below for shorter than keep_firing_for each.
+    for (const value of [40, 95, 40, 95]) {
+      await cpu.set(value);
+      await sleep(1200);
+    }
+    expect(hook.statuses()).toEqual(['firing']);
+    expect((await alertsOf(id)).map((a) => a.state)).toEqual(['firing']);
+    await cpu.set(40);
+    await waitFor('the resolved notification', () => hook.received.length === 2);
+    const history = await historyOf(id);
+    expect(history.map((h) => `${h.from}->${h.to}`)).toEqual(['inactive->firing', 'firing->resolved']);
+    // Resolved only once the condition stayed false for keep_firing_for.
+    expect(history[1]!.at - history[0]!.at).toBeGreaterThanOrEqual(3000 + 4 * 1200);
+    await sleep(1000);
+    expect(hook.statuses()).toEqual(['firing', 'resolved']);
+    await call('DELETE', `/api/v1/alerts/rules/${id}`);
+  });
+
+  it('handles no data as each rule says', async () => {
+    const hook = await receiver();
+    const rule = (name: string, noData: string) => ({
+      name,
+      expr: 'name,alerts.e2e.never,:eq,:sum',
+      interval: '1s',
+      step: '1s',
+      lookback: '5s',
+      no_data: noData,
+      receivers: [{ name: 'hook', url: hook.url }],
+    });
+    const nodata = await createRule(rule('NoDataState', 'nodata'));
+    const alerting = await createRule(rule('NoDataAlerting', 'alerting'));
+    const ok = await createRule(rule('NoDataOk', 'ok'));
+    await waitFor('two notifications', () => hook.received.length >= 2);
+    await sleep(1500);
+    expect((await alertsOf(nodata)).map((a) => [a.state, a.labels])).toEqual([['nodata', { alertname: 'NoDataState' }]]);
+    expect((await alertsOf(alerting)).map((a) => [a.state, a.labels])).toEqual([['firing', { alertname: 'NoDataAlerting' }]]);
+    expect(await alertsOf(ok)).toEqual([]);
+    const byRule = Object.fromEntries(hook.received.map((r) => [r.body.groupLabels.alertname, r.body.status]));
+    expect(byRule).toEqual({ NoDataState: 'firing', NoDataAlerting: 'firing' });
+    expect(hook.received).toHaveLength(2);
+    for (const id of [nodata, alerting, ok]) await call('DELETE', `/api/v1/alerts/rules/${id}`);
+  });
+
+  it('retries a failing webhook with backoff and stops once it is delivered', async () => {
+    const hook = await receiver();
+    hook.failures = 2;
+    await gauge('alerts.e2e.retry', 99);
+    const id = await createRule(cpuRule('alerts.e2e.retry', hook));
+    await waitFor('three attempts', () => hook.received.length === 3);
+    await sleep(1500);
+    expect(hook.received).toHaveLength(3);
+    const [a, b, c] = hook.received;
+    // Backoff 400 ms, then 800 ms (plus up to a tick and an evaluation).
+    expect(b!.at - a!.at).toBeGreaterThanOrEqual(400);
+    expect(c!.at - b!.at).toBeGreaterThanOrEqual(800);
+    expect(b!.body).toEqual(a!.body);
+    expect(c!.body).toEqual(a!.body);
+    await call('DELETE', `/api/v1/alerts/rules/${id}`);
+  });
+
+  it('keeps the `for` timer and what was notified across a restart', async () => {
+    const hook = await receiver();
+    const cpu = await gauge('alerts.e2e.restart', 95);
+    const id = await createRule(cpuRule('alerts.e2e.restart', hook, { for: '6s' }));
+    const pending = await waitFor('pending', () => stateOf(id, 'pending'));
+    await sleep(1000);
+    await vigil.stop();
+    vigil = await startTestVigil(ENV, vigil.dataDir);
+    const firing = await waitFor('firing after the restart', () => stateOf(id, 'firing'));
+    expect(firing.activeAt).toBe(pending.activeAt);
+    const held = Date.parse(firing.firedAt) - Date.parse(firing.activeAt);
+    expect(held).toBeGreaterThanOrEqual(6000);
+    expect(held).toBeLessThan(7500);
+    await waitFor('the firing notification', () => hook.received.length === 1);
+
+    // A restart while firing sends nothing new.
+    await vigil.stop();
+    vigil = await startTestVigil(ENV, vigil.dataDir);
+    await waitFor('an evaluation by the new process', async () => (await stateOf(id, 'firing')) && cpu.value === 95);
+    await sleep(1500);
+    expect(hook.statuses()).toEqual(['firing']);
+    expect((await historyOf(id)).map((h) => `${h.from}->${h.to}`)).toEqual(['inactive->pending', 'pending->firing']);
+  });
+});
