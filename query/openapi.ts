@@ -1,6 +1,9 @@
 // The OpenAPI 3.1 document of the query service, served at GET /api/openapi.json. Built once at
 // start-up; test/query-api.test.ts checks that every registered /api/v1 route appears in it.
 import type { FastifyPluginAsync } from 'fastify';
+import { INSTANCE_STATES } from './alerts/evaluator.ts';
+import { ACTIVE_STATES, HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX } from './alerts/params.ts';
+import { CONDITION_OPS, NO_DATA, ON_ERROR } from './alerts/rules.ts';
 import { JUDGEMENT_LIMIT_DEFAULT, JUDGEMENT_LIMIT_MAX } from './canary/params.ts';
 import { LOG_LIMIT_DEFAULT, LOG_LIMIT_MAX } from './logs/params.ts';
 import { METADATA_LIMIT_DEFAULT, METADATA_LIMIT_MAX } from './metadata/params.ts';
@@ -270,6 +273,72 @@ export const openApiDocument = {
         responses: { 200: ok({ type: 'object', description: 'A Kayenta canary config' }), 400: error },
       },
     },
+    '/api/v1/alerts': {
+      get: {
+        tags: ['alerts'],
+        summary: 'Active alert instances (pending, firing, nodata, error) of the stored rules, as the evaluator last persisted them; see docs/alerts.md',
+        parameters: [
+          q('ruleId', 'Only instances of this rule.'),
+          q('state', 'Only instances in this state, repeatable.', { type: 'array', items: { enum: ACTIVE_STATES } }, { style: 'form', explode: true }),
+        ],
+        responses: { 200: ok(obj({ alerts: { type: 'array', items: ref('AlertInstance') } })), 400: error },
+      },
+    },
+    '/api/v1/alerts/history': {
+      get: {
+        tags: ['alerts'],
+        summary: 'State transitions of alert instances, newest first',
+        parameters: [
+          q('ruleId', 'Only transitions of this rule.'),
+          q('start', 'Range start: unix milliseconds or RFC 3339. Default: 24 hours before end.'),
+          q('end', 'Range end (inclusive): unix milliseconds or RFC 3339. Default: now.'),
+          limit(HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX),
+        ],
+        responses: {
+          200: ok(obj({
+            history: {
+              type: 'array',
+              items: obj({ at: int, atIso: str, ruleId: str, ruleName: str, fingerprint: str, labels: stringMap, from: { enum: ['inactive', ...INSTANCE_STATES] }, to: { enum: ['inactive', ...INSTANCE_STATES] }, value: { type: ['number', 'null'] } }),
+            },
+          })),
+          400: error,
+        },
+      },
+    },
+    '/api/v1/alerts/rules': {
+      get: {
+        tags: ['alerts'],
+        summary: 'Stored alert rules, by name',
+        responses: { 200: ok(obj({ rules: { type: 'array', items: ref('AlertRule') } })) },
+      },
+      post: {
+        tags: ['alerts'],
+        summary: 'Store a new alert rule (validated, the expression compiled); answers it with its id',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('AlertRuleBody') } } },
+        responses: { 201: ok(ref('AlertRule'), 'Created'), 400: { ...error, description: 'Invalid rule: VIGIL_ERR_BAD_PARAMETER naming the field, or the stack-language error (VIGIL_ERR_ASL_*) with its position' } },
+      },
+    },
+    '/api/v1/alerts/rules/{id}': {
+      get: {
+        tags: ['alerts'],
+        summary: 'One stored alert rule',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        responses: { 200: ok(ref('AlertRule')), 404: error },
+      },
+      put: {
+        tags: ['alerts'],
+        summary: 'Replace a stored alert rule (its instances keep their state where their labels stay the same)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('AlertRuleBody') } } },
+        responses: { 200: ok(ref('AlertRule')), 400: error, 404: error },
+      },
+      delete: {
+        tags: ['alerts'],
+        summary: 'Delete a stored alert rule (it stops being evaluated; nothing more is sent for it)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        responses: { 204: { description: 'Deleted' }, 404: error },
+      },
+    },
     '/api/openapi.json': { get: { summary: 'This document', responses: { 200: ok({ type: 'object' }) } } },
     '/api/services': jaeger('Jaeger: service names (start/end in µs, default 24 h)'),
     '/api/services/{service}/operations': {
@@ -287,6 +356,44 @@ export const openApiDocument = {
       Error: obj({ code: { type: 'string', examples: ['VIGIL_ERR_BAD_PARAMETER'] }, message: str }),
       ServiceCount: obj({ service: str, spanCount: int }),
       TagCount: obj({ key: str, value: str, count: int }),
+      AlertRuleBody: {
+        type: 'object',
+        required: ['name', 'expr'],
+        additionalProperties: false,
+        description: 'Durations as 30s, 5m, 1h or PT5M. Templates $labels.<key> and $value (also {{ $labels.<key> }}) in labels and annotations.',
+        properties: {
+          name: { ...str, description: 'The alertname label of every instance.' },
+          expr: { ...str, description: 'Atlas stack-language expression; every line it leaves is one alert instance per its tags.' },
+          condition: { ...obj({ op: { enum: CONDITION_OPS }, threshold: num }), description: 'Absent: the line is a signal (non-zero = the condition holds).' },
+          for: { ...str, description: 'How long the condition must hold before firing (default 0s: fire at once).' },
+          keep_firing_for: { ...str, description: 'How long to keep firing after the condition clears (default 0s).' },
+          interval: { ...str, description: 'Evaluation interval (default 1m, at least 1s).' },
+          step: { ...str, description: 'Step of the expression (default 1m); divides a minute or is whole minutes.' },
+          lookback: { ...str, description: 'Window evaluated, ending at the last complete step (default 10 steps).' },
+          labels: stringMap,
+          annotations: stringMap,
+          no_data: { enum: NO_DATA, description: 'When no line has a value (default nodata).' },
+          on_error: { enum: ON_ERROR, description: 'When the evaluation fails (default error).' },
+          receivers: { type: 'array', items: { type: 'object', required: ['url'], properties: { name: str, url: str } }, description: 'Webhooks receiving Alertmanager v4 payloads.' },
+          repeat_interval: { ...str, description: 'Re-send still-firing alerts this often (default 4h).' },
+        },
+      },
+      AlertRule: {
+        type: 'object',
+        description: 'A stored rule: the body with every default filled in, plus id, createdAt, updatedAt.',
+        properties: { id: str, createdAt: str, updatedAt: str },
+      },
+      AlertInstance: obj({
+        ruleId: str,
+        ruleName: str,
+        fingerprint: str,
+        state: { enum: ACTIVE_STATES },
+        labels: stringMap,
+        annotations: stringMap,
+        value: { type: ['number', 'null'], description: 'The value at the last state change (null: no data).' },
+        activeAt: str,
+        firedAt: { type: ['string', 'null'] },
+      }),
       CanaryConfigSummary: obj({ id: str, name: str, createdTimestamp: int, createdTimestampIso: str, updatedTimestamp: int, updatedTimestampIso: str }),
       CanaryStats: obj({ count: int, mean: { type: ['number', 'null'] }, min: { type: ['number', 'null'] }, max: { type: ['number', 'null'] }, median: { type: ['number', 'null'] } }),
       CanaryJudgement: {

@@ -11,7 +11,8 @@ import { expandAll } from './templates.ts';
 import { fingerprint } from './payload.ts';
 
 /** `nodata` and `error`: the rule's own instance when no data / an error is set to show as such. */
-export type InstanceState = 'pending' | 'firing' | 'nodata' | 'error' | 'resolved';
+export const INSTANCE_STATES = ['pending', 'firing', 'nodata', 'error', 'resolved'] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];
 
 export interface Sent {
   readonly state: 'firing' | 'resolved';
