@@ -545,6 +545,50 @@ describe('pages', () => {
     expect(await page.locator('.judgements-table tbody tr').first().textContent()).toContain('Fail');
   });
 
+  it('creates, previews, edits and deletes an alert rule, and shows it firing and in the history', async () => {
+    const page = await openPage('/alerts');
+    await page.getByText('No rules yet').waitFor();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'Alert rule' });
+    await form.getByLabel('Name', { exact: true }).fill('bad rule');
+    await form.getByLabel('Expression (ASL)').fill('name,vigil.span.requests,:eq,:bogus');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await poll(() => form.getByRole('alert').textContent()).toContain('unknown word :bogus');
+
+    await form.getByLabel('Name', { exact: true }).fill('frontend traffic');
+    await form.getByLabel('Expression (ASL)').fill('name,vigil.span.requests,:eq,service.name,frontend,:eq,:and,:sum');
+    await form.getByRole('combobox', { name: 'Condition' }).selectOption('>=');
+    await form.getByLabel('Threshold').fill('0');
+    await form.getByLabel('For', { exact: true }).fill('0s');
+    await form.getByLabel('Every').fill('1s');
+    await form.getByRole('combobox', { name: 'No data' }).selectOption('alerting');
+    await form.getByRole('button', { name: 'Preview last hour' }).click();
+    await poll(() => page.locator('.rule-preview .legend-table tbody tr').count()).toBe(1);
+    await form.getByRole('button', { name: 'Save' }).click();
+    const rule = page.locator('.rules-table tr[data-rule="frontend traffic"]');
+    await rule.waitFor();
+    expect(await rule.textContent()).toContain('value >= 0');
+
+    // Evaluated every second: with data it holds (>= 0), without it no data counts as alerting.
+    const firing = page.locator('.active-alerts tr[data-rule="frontend traffic"] .alert-state');
+    await poll(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return firing.count();
+    }).toBe(1);
+    expect(await firing.textContent()).toBe('firing');
+    await poll(() => page.locator('.history-table tbody tr', { hasText: 'frontend traffic' }).count()).toBeGreaterThan(0);
+    await shot(page, 'alerts');
+
+    await rule.getByRole('button', { name: 'Edit' }).click();
+    await form.getByLabel('For', { exact: true }).fill('10m');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await poll(() => rule.locator('td').nth(3).textContent()).toBe('10m');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await rule.getByRole('button', { name: 'Delete' }).click();
+    await poll(() => rule.count()).toBe(0);
+  });
+
   it('switches to the dark theme and keeps it', async () => {
     const page = await openPage('/services');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();

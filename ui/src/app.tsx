@@ -1,6 +1,7 @@
 // The app shell: navigation, theme, the token prompt, and the page for the current path.
 import { useEffect, useState } from 'preact/hooks';
 import { getToken, setToken, unauthorizedListeners } from './api.ts';
+import { AlertsPage } from './alerts/page.tsx';
 import { CanaryPage, CanaryReport } from './canary/page.tsx';
 import { ServiceDashboard } from './dashboards/service.tsx';
 import { MetricsPage } from './metrics/page.tsx';
@@ -27,6 +28,7 @@ const NAV = [
   { href: '/metrics', label: 'Metrics', match: (p: string) => p.startsWith('/metrics') },
   { href: '/dashboards/service', label: 'Dashboards', match: (p: string) => p.startsWith('/dashboards') },
   { href: '/canary', label: 'Canary', match: (p: string) => p.startsWith('/canary') },
+  { href: '/alerts', label: 'Alerts', match: (p: string) => p.startsWith('/alerts') },
 ];
 
 function Page({ path, params }: { path: string; params: URLSearchParams }) {
@@ -39,6 +41,7 @@ function Page({ path, params }: { path: string; params: URLSearchParams }) {
   if (path === '/logs') return <LogsPage params={params} />;
   if (path === '/metrics') return <MetricsPage params={params} />;
   if (path === '/dashboards' || path === '/dashboards/service') return <ServiceDashboard params={params} />;
+  if (path === '/alerts') return <AlertsPage />;
   if (path === '/canary') return <CanaryPage params={params} />;
   const canary = /^\/canary\/([^/]+)$/.exec(path);
   if (canary) return <CanaryReport id={decodeURIComponent(canary[1]!)} />;
