@@ -3,8 +3,10 @@
 // Expected values are worked out by hand from the inputs.
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../query/traces/model.ts';
+import { EMPTY_FORM, bodyOf, formOf, parsePairs } from '../ui/src/alerts/rule-form.ts';
 import { layoutServices } from '../ui/src/components/dependency-layout.ts';
 import { formatDuration, formatPercent, formatRate, severityGroup } from '../ui/src/format.ts';
+import { applyCompletion, completionAt, errorPosition, graphColumns, lineStats, tokenRange } from '../ui/src/metrics/asl.ts';
 import { rangeParams, rangeSpecOf, relativeMs, resolveRange } from '../ui/src/time.ts';
 import { buildTrace, criticalPath, parentIds, revealed, searchSpans, visibleRows } from '../ui/src/trace/model.ts';
 
@@ -158,5 +160,73 @@ describe('time ranges and formats', () => {
     expect(formatPercent(0.19)).toBe('19%');
     expect(formatPercent(0.0004)).toBe('<0.1%');
     expect([0, 1, 4, 5, 9, 13, 17, 21, 24].map(severityGroup)).toEqual(['UNSPECIFIED', 'TRACE', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'FATAL']);
+  });
+});
+
+describe('ASL editing help', () => {
+  it('tells a tag key from a tag value and a word at the cursor', () => {
+    const at = (text: string) => completionAt(text, text.length);
+    expect(at('na')).toEqual({ kind: 'key', prefix: 'na', start: 0, end: 2 });
+    expect(at('name,vig')).toEqual({ kind: 'value', key: 'name', prefix: 'vig', start: 5, end: 8 });
+    expect(at('name,cpu,:eq,ser')).toMatchObject({ kind: 'key', prefix: 'ser', start: 13 });
+    expect(at('name,cpu,:eq,service.name,ch')).toMatchObject({ kind: 'value', key: 'service.name', prefix: 'ch' });
+    expect(at('name,cpu,:eq,(,')).toMatchObject({ kind: 'key', prefix: '' });
+    expect(at('name,cpu,:e')).toMatchObject({ kind: 'word', prefix: ':e' });
+    // In the middle of a program the whole token is replaced.
+    const c = completionAt('name,vig,:eq', 7);
+    expect(c).toEqual({ kind: 'value', key: 'name', prefix: 'vi', start: 5, end: 8 });
+    expect(applyCompletion('name,vig,:eq', c, 'vigil.span.requests')).toEqual({ text: 'name,vigil.span.requests,:eq', cursor: 24 });
+  });
+
+  it('finds the token an error position names', () => {
+    const program = 'name,vigil.span.requests,:eq,:bogus';
+    const position = errorPosition('unknown word :bogus at position 29; docs/asl.md lists the vocabulary');
+    expect(position).toBe(29);
+    const [start, end] = tokenRange(program, position! + 1);
+    expect(program.slice(start, end)).toBe(':bogus');
+    expect(errorPosition('too many series')).toBeUndefined();
+  });
+
+  it('turns a std.json answer into chart columns and per-line statistics', () => {
+    const cols = graphColumns({ start: 60_000, step: 60_000, legend: ['a', 'b'], metrics: [{}, {}], values: [[1, 'NaN'], [3, 2], ['Infinity', 4]], notices: [] });
+    expect(cols.x).toEqual([60, 120, 180]);
+    expect(cols.lines).toEqual([
+      [1, 3, null],
+      [null, 2, 4],
+    ]);
+    expect(lineStats(cols.lines[0]!)).toEqual({ avg: 2, min: 1, max: 3, last: 3, total: 4 });
+    expect(lineStats([null, null])).toEqual({ avg: null, min: null, max: null, last: null, total: null });
+  });
+});
+
+describe('alert rule form', () => {
+  it('reads key=value lines and reports the others', () => {
+    expect(parsePairs('severity=page\n\n team = web \nsummary=a=b\noops\n=x')).toEqual({ map: { severity: 'page', team: 'web', summary: 'a=b' }, bad: ['oops', '=x'] });
+  });
+
+  it('builds the rule body from the form and back', () => {
+    const form = { ...EMPTY_FORM, name: ' checkout errors ', expr: 'name,x,:eq', op: '>', threshold: '0.05', receivers: 'oncall=https://hooks.example/a' };
+    const built = bodyOf(form);
+    expect(built).toEqual({
+      body: {
+        name: 'checkout errors',
+        expr: 'name,x,:eq',
+        condition: { op: '>', threshold: 0.05 },
+        for: '5m',
+        keep_firing_for: '0s',
+        interval: '1m',
+        labels: { severity: 'warning' },
+        annotations: {},
+        no_data: 'nodata',
+        on_error: 'error',
+        receivers: [{ name: 'oncall', url: 'https://hooks.example/a' }],
+      },
+    });
+    if (!('body' in built)) throw new Error('unreachable');
+    expect(formOf(built.body)).toEqual({ ...form, name: 'checkout errors' });
+    expect(bodyOf({ ...form, op: '' })).toMatchObject({ body: { name: 'checkout errors' } });
+    expect('condition' in (bodyOf({ ...form, op: '' }) as { body: object }).body).toBe(false);
+    expect(bodyOf({ ...form, threshold: 'lots' })).toEqual({ error: 'threshold "lots" is not a number' });
+    expect(bodyOf({ ...form, labels: 'severity' })).toEqual({ error: 'not key=value: "severity"' });
   });
 });
