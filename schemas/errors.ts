@@ -99,7 +99,7 @@ export const errorCatalog = {
     status: 400,
     grpc: 'INVALID_ARGUMENT',
     message: (what: string, count: number, limit: number) =>
-      `the query matches ${count} ${what}, more than the limit of ${limit}; narrow it with more tags or group by fewer keys`,
+      `the query matches ${count > limit + 1 ? count : `more than ${limit}`} ${what}, over the limit of ${limit}; narrow it with more tags or group by fewer keys`,
   },
   VIGIL_ERR_UNAUTHENTICATED: {
     status: 401,

@@ -23,8 +23,8 @@ function pairsSql(query: TagQuery, params: Params): string {
     .join(', ')}))`;
   return `SELECT pair.1 AS key, pair.2 AS value, series
     FROM (
-        SELECT SeriesId AS series, arrayConcat([('name', toString(MetricName))], arrayZip(mapKeys(Tags), mapValues(Tags))) AS pairs
-        FROM (SELECT MetricName, SeriesId, any(Tags) AS Tags FROM vigil_metric_series WHERE ${metricCondition} GROUP BY MetricName, SeriesId)
+        SELECT SeriesId AS series, arrayConcat([('name', toString(MetricName))], arrayZip(mapKeys(tags), mapValues(tags))) AS pairs
+        FROM (SELECT MetricName, SeriesId, any(Tags) AS tags FROM vigil_metric_series WHERE ${metricCondition} GROUP BY MetricName, SeriesId)
         UNION ALL
         SELECT cityHash64(tags) AS series, arrayZip(mapKeys(tags), mapValues(tags)) AS pairs
         FROM (

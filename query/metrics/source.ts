@@ -15,8 +15,8 @@ import {
   percentile,
   percentileTag,
 } from './percentiles.ts';
-import { fetchMetricSql, fetchSpanSql, histogramPointsSql, type MinuteWindow, type Params, seriesCountSql, spanPercentilesSql } from './sql.ts';
-import { exactTags, mayMatchName, PERCENTILE, RESOURCE_TAG_KEYS, SPAN_DURATION, SPAN_ERRORS, SPAN_REQUESTS } from './series.ts';
+import { fetchMetricSql, fetchSpanSql, histogramPointsSql, KIND_CODES, type MinuteWindow, type Params, resolveSeriesSql, spanPercentilesSql } from './sql.ts';
+import { exactTags, mayMatchName, NAME, PERCENTILE, RESOURCE_TAG_KEYS, SPAN_DURATION, SPAN_ERRORS, SPAN_REQUESTS } from './series.ts';
 
 export interface SeriesSourceOptions {
   /** Most series one data request may read (catalogue matches). */
@@ -66,11 +66,12 @@ export function lineValues(points: ReadonlyArray<readonly [number, number]>, win
   const n = Math.max(0, Math.ceil((window.end - window.start) / window.step));
   const values = new Float64Array(n).fill(Number.NaN);
   if (window.step >= MINUTE) {
-    for (const [i, v] of points) if (i >= 0 && i < n) values[i] = v;
+    for (const [i, v] of points) if (i >= 0 && i < n && v !== null) values[i] = v;
     return values;
   }
   // Finer steps than the store's minute: each step shows its minute's value.
-  const byMinute = new Map(points.map(([i, v]) => [i, v]));
+  // Step indices may arrive as strings (ClickHouse quotes 64-bit integers in JSON).
+  const byMinute = new Map(points.map(([i, v]) => [Number(i), v]));
   for (let i = 0; i < n; i++) {
     const t = window.start - offsetMs + i * window.step;
     const v = byMinute.get(Math.floor((t - store.start) / MINUTE));
@@ -106,25 +107,66 @@ export class ClickHouseSeriesSource implements SeriesSource {
 
   async fetch(request: DataRequest, window: Window): Promise<Series[]> {
     const store = minuteWindow(window, request.offsetMs);
-    const { query, groupBy, aggregation, consolidation } = request;
-    const withSpans = mayMatchName(query, SPAN_NAMES);
-    await this.checkLimits(request, store);
-    const [metricRows, spanRows] = await Promise.all([
-      this.rows<LineRow>(fetchMetricSql(query, groupBy, aggregation, consolidation, store)),
-      withSpans ? this.rows<LineRow>(fetchSpanSql(query, groupBy, aggregation, consolidation, store)) : Promise.resolve([]),
+    const { query, aggregation } = request;
+    const groupBy = aggregation === 'all' ? [] : request.groupBy;
+    const [metricLines, spanLines] = await Promise.all([
+      this.metricLines(request, store, window),
+      mayMatchName(query, SPAN_NAMES) ? this.spanLines(request, store, window) : Promise.resolve([]),
     ]);
-    const fixed = exactTags(query);
+    // A line of the span series and one of the metric series with the same group are one line.
     const lines = new Map<string, Series>();
-    for (const row of [...metricRows, ...spanRows]) {
-      const values = lineValues(row.points, window, store, request.offsetMs);
-      const tags: Record<string, string> =
-        aggregation === 'all' ? row.tags : { ...fixed, ...Object.fromEntries(groupBy.map((k, i) => [k, row.g[i] ?? ''])) };
-      const key = aggregation === 'all' ? JSON.stringify(Object.entries(tags).sort()) : JSON.stringify(row.g);
+    for (const line of [...metricLines, ...spanLines]) {
+      const key = JSON.stringify(aggregation === 'all' ? Object.entries(line.tags).sort() : groupBy.map((k) => line.tags[k]));
       const other = lines.get(key);
-      lines.set(key, { tags, values: other === undefined ? values : combine(other.values, values, aggregation) });
+      lines.set(key, other === undefined ? line : { tags: line.tags, values: combine(other.values, line.values, aggregation) });
     }
     if (lines.size > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lines.size, this.maxLines);
     return [...lines.values()];
+  }
+
+  /** Metric series: resolved from the catalogue first (limits, lines, kinds), then read. */
+  private async metricLines(request: DataRequest, store: MinuteWindow, window: Window): Promise<Series[]> {
+    const { query, aggregation, consolidation } = request;
+    const groupBy = aggregation === 'all' ? [] : request.groupBy;
+    const matched = await this.rows<{ name: string; id: string; kind: string; labels: Record<string, string>; g: string[] }>(
+      resolveSeriesSql(query, groupBy, store, this.maxSeries + 1, aggregation === 'all'),
+    );
+    if (matched.length === 0) return [];
+    if (matched.length > this.maxSeries) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'series', matched.length, this.maxSeries);
+    const fixed = exactTags(query);
+    const lineOf = new Map<string, number>();
+    const lineTags: Array<Record<string, string>> = [];
+    const groups = matched.map((m) => {
+      const key = aggregation === 'all' ? m.id : JSON.stringify(m.g);
+      let line = lineOf.get(key);
+      if (line === undefined) {
+        line = lineTags.length;
+        lineOf.set(key, line);
+        lineTags.push(aggregation === 'all' ? { ...m.labels, [NAME]: m.name } : { ...fixed, ...Object.fromEntries(groupBy.map((k, i) => [k, m.g[i] ?? ''])) });
+      }
+      return line;
+    });
+    if (lineTags.length > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lineTags.length, this.maxLines);
+    const resolved = {
+      names: [...new Set(matched.map((m) => m.name))],
+      ids: matched.map((m) => m.id),
+      groups,
+      kinds: matched.map((m) => KIND_CODES[m.kind] ?? 0),
+    };
+    const rows = await this.rows<{ gi: number; points: Array<[number, number]> }>(fetchMetricSql(resolved, aggregation, consolidation, store));
+    return rows.map((r) => ({ tags: lineTags[r.gi]!, values: lineValues(r.points, window, store, request.offsetMs) }));
+  }
+
+  /** Span RED series (vigil.span.*), straight from the per-minute rollup. */
+  private async spanLines(request: DataRequest, store: MinuteWindow, window: Window): Promise<Series[]> {
+    const { query, aggregation, consolidation } = request;
+    const groupBy = aggregation === 'all' ? [] : request.groupBy;
+    const rows = await this.rows<LineRow>(fetchSpanSql(query, groupBy, aggregation, consolidation, store));
+    const fixed = exactTags(query);
+    return rows.map((row) => ({
+      tags: aggregation === 'all' ? row.tags : { ...fixed, ...Object.fromEntries(groupBy.map((k, i) => [k, row.g[i] ?? ''])) },
+      values: lineValues(row.points, window, store, request.offsetMs),
+    }));
   }
 
   async percentiles(request: PercentilesRequest, window: Window): Promise<Series[]> {
@@ -194,16 +236,6 @@ export class ClickHouseSeriesSource implements SeriesSource {
     }
     if (lines.length > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lines.length, this.maxLines);
     return lines;
-  }
-
-  /** Refuses a request that would read more series, or answer more lines, than allowed. */
-  private async checkLimits(request: DataRequest, store: MinuteWindow): Promise<void> {
-    const groupBy = request.aggregation === 'all' ? [] : request.groupBy;
-    const [counts] = await this.rows<{ series: string; lines: string }>(seriesCountSql(request.query, groupBy, store));
-    const series = Number(counts?.series ?? 0);
-    if (series > this.maxSeries) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'series', series, this.maxSeries);
-    const lines = request.aggregation === 'all' ? series : Number(counts?.lines ?? 0);
-    if (lines > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lines, this.maxLines);
   }
 
   private async rows<T>(statement: { query: string; params: Params }): Promise<T[]> {

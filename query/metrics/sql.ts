@@ -103,89 +103,96 @@ function windowParams(w: MinuteWindow, params: Params): void {
   params.step = w.step;
 }
 
-/** The catalogue rows matching the query in the window, with their group key (`:all`: the series). */
-function catalogueSql(query: TagQuery, groupBy: readonly string[], params: Params): string {
+/** Series kinds as the store passes them to the data query. */
+export const KIND_CODES: Readonly<Record<string, number>> = { cumulative: 1, delta: 2, gauge: 3 };
+
+/**
+ * The series matching a query that have points in the window (the catalogue knows when each
+ * was first and last seen), with their kind, group key and (`withTags`) tags; at most
+ * {limit} rows. Series lacking a `:by` key are left out (Atlas).
+ */
+export function resolveSeriesSql(query: TagQuery, groupBy: readonly string[], w: MinuteWindow, limit: number, withTags: boolean): { query: string; params: Params } {
+  const params: Params = { limit };
+  windowParams(w, params);
   const condition = tagCondition(query, catalogueTag, params);
   const group = groupKey(groupBy, catalogueTag, params);
-  return `SELECT MetricName, SeriesId, Kind, Tags, ${group.key} AS g
+  // The inner aliases differ from the column names: the condition reads the columns.
+  const sql = `SELECT MetricName AS name, toString(SeriesId) AS id, kind, ${withTags ? 'tags' : 'map()'} AS labels, ${group.key.replaceAll('Tags[', 'tags[')} AS g
     FROM (
-        SELECT MetricName, SeriesId, any(Kind) AS Kind, any(Tags) AS Tags, min(FirstSeen) AS first, max(LastSeen) AS last
+        SELECT MetricName, SeriesId, any(Kind) AS kind, any(Tags) AS tags, min(FirstSeen) AS first, max(LastSeen) AS last
         FROM vigil_metric_series
         WHERE ${condition}
         GROUP BY MetricName, SeriesId
     )
     WHERE last >= toDateTime(intDiv({start:Int64}, 1000) - 3600) AND first < toDateTime(intDiv({end:Int64}, 1000))
-      AND ${group.present}`;
-}
-
-/** How many series and lines a request would read: checked against the limits first. */
-export function seriesCountSql(query: TagQuery, groupBy: readonly string[], w: MinuteWindow): { query: string; params: Params } {
-  const params: Params = {};
-  windowParams(w, params);
-  const sql = `SELECT count() AS series, uniqExact(g) AS lines FROM (${catalogueSql(query, groupBy, params)})`;
+      AND ${group.present.replaceAll('mapContains(Tags,', 'mapContains(tags,')}
+    LIMIT {limit:UInt32}`;
   return { query: sql, params };
 }
 
-/** A row's 60 per-minute values (NaN where there is none) from its slots, by the series kind. */
-const MINUTE_VALUES = `
-    multiIf(
-        Kind = 'cumulative',
-        if(length(k) = 61 AND StartMin = StartMax AND arrayMin(d) >= 0,
-            arrayMap(x -> x / 60, d),
-            arrayMap(ix -> if(ix = 0, nan, inc[ix] / 60), arrayMap(j -> indexOf(k, j), range(1, 61)))),
-        Kind = 'delta',
-        if(length(dk) = 60,
-            arrayMap(x -> x / 60, dv),
-            arrayMap(j -> if(indexOf(dk, j) = 0, nan, dv[indexOf(dk, j)] / 60), range(1, 61))),
-        if(length(k) = 60,
-            v,
-            arrayMap(j -> if(indexOf(k, j) = 0, nan, v[indexOf(k, j)]), range(1, 61))))`;
-
-// The increase each slot's point brings (cumulative series), per the OTLP rate recipe: the
-// difference to the previous point while the start time is the same (a drop without a new
-// start is a reset too); on a new start the whole value if the start is before the point,
-// else 0; the row's first point counts only if its sequence started within the row.
-const INCREASES = `
-    arrayMap(i ->
-        if(i = 1,
-            if(s[1] < t[1] AND s[1] >= toUnixTimestamp64Nano(toDateTime64(Hour, 9)) - 60000000000, v[1], nan),
-            if(s[i] = s[i - 1] AND v[i] >= v[i - 1], v[i] - v[i - 1], if(s[i] < t[i], v[i], 0))),
-        arrayEnumerate(k))`;
+// The per-minute values of a row, per kind, in two branches: the fast one for a full hour
+// (every minute present; for a counter also the carried minute and a single start time), the
+// slow one (gaps, restarts) only evaluated for the rows that need it.
 
 /**
- * Per series and hour: its group key and its 60 minute values. The row's slots are unpacked
- * in the subquery; the per-kind arithmetic runs after the join with the catalogue (which
- * knows the kind), where the slow branch (gaps, restarts) only runs for the rows needing it.
+ * The slow branch for a counter: per minute j (slot j), the increase its point brings, per
+ * the OTLP rate recipe, over 60 s. P is the point's index among the row's slots; S(slot) the
+ * index of the start time in effect at a slot (the latest start first seen at or before it).
  */
-function minuteRowsSql(): string {
-  return `SELECT c.g AS g, c.SeriesId AS SeriesId, h.Hour AS Hour, c.Kind AS Kind, h.k AS k, h.v AS v, h.t AS t, h.s AS s,
-        h.StartMin AS StartMin, h.StartMax AS StartMax, h.dk AS dk, h.dv AS dv,
-        arrayPopFront(arrayDifference(v)) AS d, ${INCREASES} AS inc, ${MINUTE_VALUES} AS r
+const P = 'indexOf(ck, j)';
+const S = (slot: string) => `arrayCount(x -> intDiv(x, 2) <= ${slot}, sv)`;
+const SLOW_COUNTER = `arrayMap(j ->
+        if(${P} = 0, nan,
+        if(${P} = 1,
+            -- the row's first point counts only if its sequence started within the row
+            if(sk[${S('j')}] >= toInt64(toUnixTimestamp(Hour)) * 1000000000 - 60000000000 AND sv[${S('j')}] % 2 = 0, cv[1], nan),
+        if(${S('j')} = ${S(`ck[${P} - 1]`)},
+            -- same start: the difference; a drop is a restart without a new start time
+            if(cv[${P}] >= cv[${P} - 1], cv[${P}] - cv[${P} - 1], cv[${P}]),
+            -- a new start: everything counted since it, unless the start is unknown
+            if(sv[${S('j')}] % 2 = 1, 0, cv[${P}])))) / 60,
+        range(1, 61))`;
+
+/** Per row: `fast` and `r`, the 60 minute values (rates per second, or gauge values; NaN: none). */
+const MINUTE_VALUES = `
+        multiIf(kind = 1, length(ck) = 61 AND length(sk) = 1 AND arrayMin(arrayPopFront(arrayDifference(cv))) >= 0,
+                kind = 2, length(dk) = 60,
+                length(gk) = 60) AS fast,
+        multiIf(
+            kind = 1, if(fast, arrayPopFront(arrayDifference(cv)) / 60, ${SLOW_COUNTER}),
+            kind = 2, if(fast, dv / 60, arrayMap(j -> if(indexOf(dk, j) = 0, nan, dv[indexOf(dk, j)] / 60), range(1, 61))),
+            if(fast, tupleElement(gv, 2), arrayMap(j -> if(indexOf(gk, j) = 0, nan, tupleElement(gv[indexOf(gk, j)], 2)), range(1, 61)))) AS r`;
+
+/** The hour rows of the resolved series, with their group index and kind. */
+const HOUR_ROWS = `SELECT gi, Hour, ${MINUTE_VALUES}
     FROM (
-        SELECT SeriesId, Hour, Last.1 AS k, Last.2.v AS v, Last.2.t AS t, Last.2.s AS s, StartMin, StartMax,
-            Deltas.1 AS dk, Deltas.2 AS dv
+        SELECT transform(SeriesId, {ids:Array(UInt64)}, {groups:Array(UInt32)}, toUInt32(0)) AS gi,
+            transform(SeriesId, {ids:Array(UInt64)}, {kinds:Array(UInt8)}, toUInt8(0)) AS kind,
+            Hour, Counter.1 AS ck, Counter.2 AS cv, Starts.1 AS sk, Starts.2 AS sv, Gauge.1 AS gk, Gauge.2 AS gv, Delta.1 AS dk, Delta.2 AS dv
         FROM vigil_metric_hours FINAL
-        WHERE (MetricName, SeriesId) IN (SELECT MetricName, SeriesId FROM cat)
+        WHERE MetricName IN {names:Array(String)} AND SeriesId IN {ids:Array(UInt64)}
           AND Hour >= toStartOfHour(toDateTime(intDiv({start:Int64}, 1000)))
           AND Hour < toDateTime(intDiv({end:Int64}, 1000))
-    ) AS h
-    INNER JOIN cat AS c ON c.SeriesId = h.SeriesId`;
-}
+    )`;
 
 /**
- * Across the series of a group, per minute: the aggregate of the values that are not NaN
- * (Atlas: NaN only when every series is NaN). count counts the series with a value.
+ * Per line and hour: `a` the minute values across the line's series, `n` per minute how many
+ * series have a value there. The aggregate skips NaN (Atlas: NaN only when every series is
+ * NaN), by replacing it with the operation's neutral value. (Plain arrayMap passes: an
+ * if() choosing between whole arrays per row is many times slower in the engine.)
  */
-const ACROSS_SERIES: Record<Aggregation, string> = {
-  sum: `sumForEach(arrayMap(x -> if(isNaN(x), 0, x), r)) AS a, sumForEach(arrayMap(x -> toUInt32(NOT isNaN(x)), r)) AS n`,
-  count: `sumForEach(arrayMap(x -> toFloat64(NOT isNaN(x)), r)) AS a, sumForEach(arrayMap(x -> toUInt32(NOT isNaN(x)), r)) AS n`,
-  min: `minForEach(arrayMap(x -> if(isNaN(x), inf, x), r)) AS a, sumForEach(arrayMap(x -> toUInt32(NOT isNaN(x)), r)) AS n`,
-  max: `maxForEach(arrayMap(x -> if(isNaN(x), -inf, x), r)) AS a, sumForEach(arrayMap(x -> toUInt32(NOT isNaN(x)), r)) AS n`,
+const PRESENT = 'sumForEach(arrayMap(x -> toUInt64(NOT isNaN(x)), r)) AS n';
+const ACROSS_SERIES: Record<Aggregation | 'all', string> = {
+  sum: `sumForEach(arrayMap(x -> if(isNaN(x), 0, x), r)) AS a, ${PRESENT}`,
+  count: `${PRESENT}, arrayMap(x -> toFloat64(x), n) AS a`,
+  min: `minForEach(arrayMap(x -> if(isNaN(x), inf, x), r)) AS a, ${PRESENT}`,
+  max: `maxForEach(arrayMap(x -> if(isNaN(x), -inf, x), r)) AS a, ${PRESENT}`,
+  all: `any(r) AS a, arrayMap(x -> toUInt64(NOT isNaN(x)), a) AS n`,
 };
 
 /**
- * Finer values into one step (Atlas cf-*): NaN minutes are skipped, except that cf-avg
- * divides by every minute of the step (a partly filled step averages NaN as 0).
+ * Finer values into one step (Atlas cf-*): minutes without a value are skipped, except that
+ * cf-avg divides by every minute of the step (a partly filled step averages NaN as 0).
  */
 const CONSOLIDATE: Record<Consolidation, string> = {
   avg: 'sum(x) / ({step:Int64} / 60000)',
@@ -194,41 +201,42 @@ const CONSOLIDATE: Record<Consolidation, string> = {
   max: 'max(x)',
 };
 
-/** Minute values per line -> (line, [(step index, value)]), steps with no value left out. */
-function consolidateSql(inner: string, cf: Consolidation): string {
-  return `SELECT g, any(tags) AS tags, groupArray((bucket, value)) AS points
-    FROM (
-        SELECT g, any(tags) AS tags, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[cf]} AS value
-        FROM (${inner})
-        ARRAY JOIN a AS x, n AS present, arrayMap(i -> toInt64(toUnixTimestamp(Hour)) * 1000 + (i - 1) * 60000, arrayEnumerate(a)) AS minute
-        WHERE present > 0 AND minute >= {start:Int64} AND minute < {end:Int64}
-        GROUP BY g, bucket
-    )
-    GROUP BY g`;
+/** The series of one data request, resolved from the catalogue: parameters of the data query. */
+export interface ResolvedSeries {
+  names: readonly string[];
+  /** Decimal series ids. */
+  ids: readonly string[];
+  /** Per series: its line's index. */
+  groups: readonly number[];
+  /** Per series: KIND_CODES. */
+  kinds: readonly number[];
 }
 
 /**
- * The metric series of a data request, aggregated per group and consolidated per step.
- * `aggregation` 'all': one line per series, tags = its name and tags.
+ * The metric lines of a data request: per line index, the (step index, value) pairs that
+ * have a value. Per series and minute from the hour rows, across the series of a line, then
+ * consolidated per step; `all` keeps every series as its own line.
  */
-export function fetchMetricSql(
-  query: TagQuery,
-  groupBy: readonly string[],
-  aggregation: Aggregation | 'all',
-  cf: Consolidation,
-  w: MinuteWindow,
-): { query: string; params: Params } {
-  const params: Params = {};
+export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation | 'all', cf: Consolidation, w: MinuteWindow): { query: string; params: Params } {
+  const params: Params = {
+    names: series.names,
+    ids: `[${series.ids.join(',')}]`,
+    groups: series.groups,
+    kinds: series.kinds,
+  };
   windowParams(w, params);
-  const cat = catalogueSql(query, groupBy, params);
-  const rows = minuteRowsSql();
-  const inner =
-    aggregation === 'all'
-      ? `SELECT [toString(SeriesId)] AS g, any(c2.tags) AS tags, Hour, any(r) AS a, arrayMap(x -> toUInt32(NOT isNaN(x)), a) AS n
-         FROM (${rows}) AS m INNER JOIN (SELECT SeriesId, mapUpdate(Tags, map('name', MetricName)) AS tags FROM cat) AS c2 ON c2.SeriesId = m.SeriesId
-         GROUP BY SeriesId, Hour`
-      : `SELECT g, map() AS tags, Hour, ${ACROSS_SERIES[aggregation]} FROM (${rows}) GROUP BY g, Hour`;
-  return { query: `WITH cat AS (${cat})\n${consolidateSql(inner, cf)}`, params };
+  const sql = `SELECT gi, groupArray((bucket, value)) AS points
+    FROM (
+        SELECT gi, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[cf]} AS value
+        FROM (SELECT gi, Hour, ${ACROSS_SERIES[aggregation]} FROM (${HOUR_ROWS}) GROUP BY gi, Hour)
+        ARRAY JOIN arrayEnumerate(arrayResize(CAST([], 'Array(UInt8)'), 60)) AS i
+        WHERE n[i] > 0
+          AND (toInt64(toUnixTimestamp(Hour)) * 1000 + (i - 1) * 60000 AS minute) >= {start:Int64} AND minute < {end:Int64}
+          AND isNotNull(a[i] AS x)
+        GROUP BY gi, bucket
+    )
+    GROUP BY gi`;
+  return { query: sql, params };
 }
 
 /**

@@ -6,7 +6,7 @@
 -- Flow: otel_metrics_{gauge,sum,histogram,exponential_histogram,summary}
 --   --(one normalizing view each)--> vigil_metric_points_in (Null engine: nothing stored)
 --   --> vigil_metric_series (the series catalogue) and vigil_metric_hours (per series and hour,
---       the last point of every minute).
+--       one slot per minute).
 
 -- Normalized points: name, kind, tags and one value. Kind says how a step's value is made:
 -- 'gauge' = last value, 'cumulative' = rate of increase (resets by start time), 'delta' = sum
@@ -57,21 +57,24 @@ AS SELECT
 FROM {{table:vigil_metric_points_in}}
 GROUP BY MetricName, SeriesId;
 
--- Per series and hour: the last point (by time) of each minute, as a map slot -> (time, value,
--- start time). Slot m+1 holds minute m; slot 0 holds the last point of the previous hour's
--- minute 59, so a row is enough to compute its 60 per-minute rates. maxMap over
--- (time, value, start) tuples keeps the latest point per slot, whichever insert brought it, so
--- background merges fold every insert's row into one. Delta sums add up per slot instead
--- (Deltas). StartMin/StartMax tell the reader whether a counter restarted within the row.
+-- Per series and hour, one slot per minute, in maps that background merges fold together
+-- whichever insert brought a point (so a row is the series' hour once parts are merged):
+-- - Counter (cumulative sums): slot -> the highest value of the minute (the latest, for a
+--   counter, unless it restarted within that minute). Slot m+1 holds minute m; slot 0 the
+--   previous hour's minute 59, so a row alone gives its 60 per-minute increases.
+-- - Starts (cumulative sums): start time (ns) -> 2 * the first slot it appears in, + 1 when
+--   that point's start equals its time (an unknown start: it adds nothing to a rate).
+-- - Gauge: slot -> (ms within the minute, value): the latest point of the minute wins.
+-- - Delta (delta sums): slot -> the sum of the minute's deltas.
 CREATE TABLE IF NOT EXISTS {{table:vigil_metric_hours}} {{on_cluster}}
 (
     MetricName LowCardinality(String) CODEC(ZSTD(1)),
     SeriesId UInt64 CODEC(ZSTD(1)),
     Hour DateTime CODEC(Delta(4), ZSTD(1)),
-    Last SimpleAggregateFunction(maxMap, Tuple(Array(UInt8), Array(Tuple(t Int64, v Float64, s Int64)))),
-    Deltas SimpleAggregateFunction(sumMap, Tuple(Array(UInt8), Array(Float64))),
-    StartMin SimpleAggregateFunction(min, Int64),
-    StartMax SimpleAggregateFunction(max, Int64),
+    Counter SimpleAggregateFunction(maxMap, Tuple(Array(UInt8), Array(Float64))),
+    Starts SimpleAggregateFunction(minMap, Tuple(Array(Int64), Array(UInt8))),
+    Gauge SimpleAggregateFunction(maxMap, Tuple(Array(UInt8), Array(Tuple(UInt16, Float64)))),
+    Delta SimpleAggregateFunction(sumMap, Tuple(Array(UInt8), Array(Float64))),
     IngestTime SimpleAggregateFunction(max, DateTime) CODEC(Delta(4), ZSTD(1))
 )
 ENGINE = {{aggregating_engine:vigil_metric_hours}}
@@ -90,19 +93,19 @@ AS SELECT
     MetricName,
     SeriesId,
     toStartOfHour(toDateTime(TimeUnix)) + carry * 3600 AS Hour,
+    maxMap(if(Kind = 'cumulative', [slot], []), if(Kind = 'cumulative', [Value], [])) AS Counter,
+    minMap(
+        if(Kind = 'cumulative', [toUnixTimestamp64Nano(StartTimeUnix)], []),
+        if(Kind = 'cumulative', [toUInt8(slot * 2 + (StartTimeUnix = TimeUnix))], [])) AS Starts,
     maxMap(
-        if(Kind = 'delta', [], [toUInt8(if(carry = 1, 0, toMinute(toDateTime(TimeUnix)) + 1))]),
-        if(Kind = 'delta', [], [CAST((toUnixTimestamp64Nano(TimeUnix), Value, toUnixTimestamp64Nano(StartTimeUnix)), 'Tuple(t Int64, v Float64, s Int64)')])
-    ) AS Last,
-    sumMap(
-        if(Kind = 'delta', [toUInt8(toMinute(toDateTime(TimeUnix)) + 1)], []),
-        if(Kind = 'delta', [Value], [])
-    ) AS Deltas,
-    min(toUnixTimestamp64Nano(StartTimeUnix)) AS StartMin,
-    max(toUnixTimestamp64Nano(StartTimeUnix)) AS StartMax,
+        if(Kind = 'gauge', [slot], []),
+        if(Kind = 'gauge', [(toUInt16(toUnixTimestamp64Milli(TimeUnix) % 60000), Value)], [])) AS Gauge,
+    sumMap(if(Kind = 'delta', [slot], []), if(Kind = 'delta', [Value], [])) AS Delta,
     now() AS IngestTime
 FROM {{table:vigil_metric_points_in}}
 ARRAY JOIN if(Kind = 'cumulative' AND toMinute(toDateTime(TimeUnix)) = 59, [0, 1], [0]) AS carry
+-- slot: the minute + 1, or 0 for the copy carried into the next hour
+ARRAY JOIN [toUInt8(if(carry = 1, 0, toMinute(toDateTime(TimeUnix)) + 1))] AS slot
 GROUP BY MetricName, SeriesId, Hour;
 
 -- The normalizing views. Tags = the point attributes plus these resource attributes (the point

@@ -1,0 +1,233 @@
+// npm run bench:metrics — Atlas-style metric queries at the issue's scale (issue 5, Performance).
+// 1. Vigil starts as its own process; the data set goes in through OTLP/HTTP protobuf:
+//    4,000 series (10 apps x 4 clusters x 25 nodes; counter http_requests_total with status
+//    200/404/500 and gauge http_latency_ms per node), one point per minute for BENCH_MINUTES
+//    (1440 = 24 h = 5.76M points), BENCH_CHUNK_MINUTES minutes of every series per request.
+// 2. The three queries of the issue over the whole range at a 1-minute step, through
+//    /api/v1/graph when Vigil serves it, then (Vigil stopped) through ClickHouseSeriesSource +
+//    the ASL evaluator in this process, both as ingested and after the parts are merged.
+//    Every answer of the counter queries is checked against the rates the generator knows.
+// Prints a table and writes bench/results/metrics-<time>.json (+ metrics-latest.json).
+//   BENCH_MINUTES (1440)  BENCH_CHUNK_MINUTES (10)  BENCH_CONCURRENCY (4)  BENCH_RUNS (20)  BENCH_WARMUP (3)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import protobuf from 'protobufjs';
+import { evaluate } from '../query/asl/evaluator.ts';
+import type { GraphResult } from '../query/asl/types.ts';
+import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
+import { openStore, storeConfigFromEnv } from '../schemas/store.ts';
+import { startVigilProcess } from './vigil-process.ts';
+
+const minutes = Number(process.env.BENCH_MINUTES ?? 1440);
+const chunkMinutes = Number(process.env.BENCH_CHUNK_MINUTES ?? 10);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const runs = Number(process.env.BENCH_RUNS ?? 20);
+const warmup = Number(process.env.BENCH_WARMUP ?? 3);
+
+const MINUTE = 60_000;
+const APPS = 10;
+const CLUSTERS = 4;
+const NODES = 25;
+const STATUSES = ['200', '404', '500'] as const;
+const nodes = APPS * CLUSTERS * NODES;
+
+const root = new protobuf.Root();
+const protoDir = fileURLToPath(new URL('../schemas/otlp/', import.meta.url));
+root.resolvePath = (_origin, target) => protoDir + target;
+root.loadSync('opentelemetry/proto/collector/metrics/v1/metrics_service.proto', { keepCase: false });
+const MetricsRequest = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest');
+
+// Deterministic pseudo-random numbers, so every run sends the same data.
+let seed = 42;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
+
+const end = Math.floor(Date.now() / MINUTE) * MINUTE;
+const start = end - minutes * MINUTE;
+const counterStart = BigInt(start - MINUTE) * 1_000_000n;
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const nodeAttrs = Array.from({ length: nodes }, (_, n) => {
+  const app = `app-${n % APPS}`;
+  const cluster = `${app}-c${Math.floor(n / APPS) % CLUSTERS}`;
+  return { app, attrs: [str('app', app), str('cluster', cluster), str('node', `node-${n}`)] };
+});
+
+// The generator's own truth for the checks: per minute, the total request increase and the
+// status-500 increase per app.
+const counters = new Float64Array(nodes * STATUSES.length);
+const totalPerMinute = new Float64Array(minutes);
+const errorsPerMinuteByApp = new Map<string, Float64Array>();
+for (let a = 0; a < APPS; a++) errorsPerMinuteByApp.set(`app-${a}`, new Float64Array(minutes));
+
+function request(firstMinute: number, count: number): Uint8Array {
+  const sums: object[] = [];
+  const gauges: object[] = [];
+  for (let m = firstMinute; m < firstMinute + count; m++) {
+    const time = (BigInt(start + m * MINUTE + 7_000) * 1_000_000n).toString();
+    for (let n = 0; n < nodes; n++) {
+      const { app, attrs } = nodeAttrs[n]!;
+      STATUSES.forEach((status, s) => {
+        const increase = Math.floor(random() * (status === '200' ? 100 : status === '404' ? 10 : 3));
+        const i = n * STATUSES.length + s;
+        counters[i] = counters[i]! + increase;
+        // The first point has no earlier one to compare with: its minute shows no rate.
+        if (m > 0) {
+          totalPerMinute[m] = totalPerMinute[m]! + increase;
+          if (status === '500') errorsPerMinuteByApp.get(app)![m] = errorsPerMinuteByApp.get(app)![m]! + increase;
+        }
+        sums.push({ attributes: [...attrs, str('status', status)], startTimeUnixNano: counterStart.toString(), timeUnixNano: time, asDouble: counters[i] });
+      });
+      gauges.push({ attributes: attrs, timeUnixNano: time, asDouble: 20 + Math.round(random() * 1800) / 10 });
+    }
+  }
+  const message = MetricsRequest.fromObject({
+    resourceMetrics: [
+      {
+        resource: { attributes: [str('service.name', 'bench-web'), str('deployment.environment', 'bench')] },
+        scopeMetrics: [
+          {
+            scope: { name: 'bench' },
+            metrics: [
+              { name: 'http_requests_total', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: sums } },
+              { name: 'http_latency_ms', gauge: { dataPoints: gauges } },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  return MetricsRequest.encode(message).finish();
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+const QUERIES = {
+  'errors by app': 'name,http_requests_total,:eq,status,500,:eq,:and,:sum,(,app,),:by',
+  'max latency by cluster': 'name,http_latency_ms,:eq,:max,(,cluster,),:by',
+  'total requests': 'name,http_requests_total,:eq,:sum',
+} as const;
+type QueryName = keyof typeof QUERIES;
+
+/** Largest relative error of a counter answer against the generator's rates (minutes 1..). */
+function checkAnswer(name: QueryName, result: GraphResult): number | undefined {
+  const expected = (line: { tags: Readonly<Record<string, string>> }): Float64Array | undefined =>
+    name === 'total requests' ? totalPerMinute : name === 'errors by app' ? errorsPerMinuteByApp.get(line.tags.app ?? '') : undefined;
+  let worst = 0;
+  for (const line of result.lines) {
+    const want = expected(line);
+    if (want === undefined) return undefined;
+    for (let m = 1; m < minutes; m++) {
+      const got = line.values[m]!;
+      const rate = want[m]! / 60;
+      worst = Math.max(worst, rate === 0 ? Math.abs(got) : Math.abs(got - rate) / rate);
+    }
+  }
+  return worst;
+}
+
+async function measure(run: (q: string) => Promise<GraphResult>): Promise<Record<QueryName, { p50: number; p95: number; lines: number; maxRelativeError: number | undefined }>> {
+  const out = {} as Record<QueryName, { p50: number; p95: number; lines: number; maxRelativeError: number | undefined }>;
+  for (const [name, q] of Object.entries(QUERIES) as Array<[QueryName, string]>) {
+    let last: GraphResult | undefined;
+    for (let i = 0; i < warmup; i++) last = await run(q);
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      last = await run(q);
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    out[name] = { p50: percentile(ms, 50), p95: percentile(ms, 95), lines: last!.lines.length, maxRelativeError: checkAnswer(name, last!) };
+  }
+  return out;
+}
+
+const window = { start, end, step: MINUTE };
+const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-metrics-'));
+const points = minutes * nodes * (STATUSES.length + 1);
+console.error(`encoding ${points.toLocaleString('en')} points (${minutes} minutes x ${nodes * 4} series) ...`);
+const encodeStart = performance.now();
+const bodies: Uint8Array[] = [];
+for (let m = 0; m < minutes; m += chunkMinutes) bodies.push(request(m, Math.min(chunkMinutes, minutes - m)));
+const encodeSeconds = (performance.now() - encodeStart) / 1000;
+
+const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info', VIGIL_SELF_METRICS_INTERVAL: '1h' });
+console.error(`sending ${bodies.length} requests to ${vigil.otlpUrl} (${concurrency} in flight) ...`);
+const ingestStart = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const res = await fetch(`${vigil.otlpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+    }
+  }),
+);
+const ingestSeconds = (performance.now() - ingestStart) / 1000;
+console.error(`ingested in ${ingestSeconds.toFixed(1)} s`);
+
+// Through HTTP, when the graph route is there.
+let http: Awaited<ReturnType<typeof measure>> | undefined;
+const probe = await fetch(`${vigil.queryUrl}/api/v1/graph?q=name,none,:eq&format=json`);
+if (probe.status !== 404) {
+  http = await measure(async (q) => {
+    const url = `${vigil.queryUrl}/api/v1/graph?format=std.json&step=1m&s=${start}&e=${end}&q=${encodeURIComponent(q)}`;
+    const res = await fetch(url);
+    if (res.status !== 200) throw new Error(`graph answered ${res.status}: ${await res.text()}\n${vigil.lines.filter((l) => l.includes('"level":50')).join('\n')}`);
+    const body = (await res.json()) as { metrics: Array<Record<string, string>>; values: Array<Array<number | string>> };
+    return {
+      notices: [],
+      lines: body.metrics.map((tags, i) => ({ tags, values: Float64Array.from(body.values, (row) => Number(row[i])) })),
+    } as unknown as GraphResult;
+  });
+}
+vigil.child.kill('SIGTERM');
+await vigil.exited;
+
+const store = await openStore(storeConfigFromEnv({ VIGIL_DATA_DIR: dataDir }), pino({ level: 'warn' }));
+const source = new ClickHouseSeriesSource(store.read);
+const rowsOf = async (query: string) => (await store.read.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>();
+const tableRows = async () =>
+  rowsOf(`SELECT table, sum(rows) AS rows, count() AS parts, sum(data_compressed_bytes) AS bytes FROM system.parts
+    WHERE active AND table IN ('otel_metrics_sum', 'otel_metrics_gauge', 'vigil_metric_hours', 'vigil_metric_series') GROUP BY table ORDER BY table`);
+const asIngested = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
+await store.write.command({ query: 'OPTIMIZE TABLE vigil_metric_hours FINAL' });
+await store.write.command({ query: 'OPTIMIZE TABLE vigil_metric_series FINAL' });
+const merged = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
+await store.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+const report = {
+  at: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
+  settings: { minutes, series: nodes * 4, points, chunkMinutes, concurrency, runs, warmup, step: '1m', engine: 'embedded (chDB)' },
+  ingest: { requests: bodies.length, seconds: ingestSeconds, pointsPerSecond: points / ingestSeconds, encodeSeconds },
+  http: http ?? 'no /api/v1/graph route in this build',
+  source: { asIngested, merged },
+};
+console.log(`\nVigil metrics benchmark: ${points.toLocaleString('en')} points, ${nodes * 4} series, ${minutes} minutes at 1-minute step`);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}, embedded engine`);
+console.log(`ingest: ${Math.round(points / ingestSeconds).toLocaleString('en')} points/s (${bodies.length} OTLP/HTTP protobuf requests in ${ingestSeconds.toFixed(1)} s)\n`);
+console.log('| query | path | p50 ms | p95 ms | lines | max rel. error |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+const paths: Array<[string, Awaited<ReturnType<typeof measure>> | undefined]> = [
+  ['HTTP /api/v1/graph (as ingested)', http],
+  ['source + evaluator (as ingested)', asIngested.queries],
+  ['source + evaluator (merged)', merged.queries],
+];
+for (const name of Object.keys(QUERIES) as QueryName[]) {
+  for (const [path, result] of paths) {
+    const r = result?.[name];
+    if (r === undefined) continue;
+    console.log(`| \`${QUERIES[name]}\` | ${path} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.lines} | ${r.maxRelativeError === undefined ? '-' : r.maxRelativeError.toExponential(1)} |`);
+  }
+}
+const json = `${JSON.stringify(report, null, 2)}\n`;
+writeFileSync(new URL(`results/metrics-${report.at.replace(/[:.]/g, '-')}.json`, import.meta.url), json);
+writeFileSync(new URL('results/metrics-latest.json', import.meta.url), json);
