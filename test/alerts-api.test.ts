@@ -5,6 +5,7 @@
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseLease } from '../query/alerts/lease.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
 const ENV = { VIGIL_ALERTS_TICK: '100ms', VIGIL_ALERTS_RETRY_BACKOFF: '400ms', VIGIL_ALERTS_LEASE: '10s' };
@@ -218,6 +219,40 @@ describe('alert rules API', () => {
     expect((await call('GET', '/api/v1/alerts/history?limit=0')).status).toBe(400);
     // The service keeps serving.
     expect((await call('GET', '/api/v1/alerts')).status).toBe(200);
+  });
+});
+
+describe('evaluator lease', () => {
+  // A lease of its own name, so the running Vigil's evaluator is not disturbed; explicit times.
+  const DURATION = 10_000;
+  const lease = (holder: string, name: string) => new ClickHouseLease(vigil.store.read, vigil.store.write, holder, DURATION, 250, name);
+  const T = Date.now();
+
+  it('has one holder until it expires or is released', async () => {
+    const [a, b] = [lease('a', 'test-1'), lease('b', 'test-1')];
+    expect(await a.acquire(T)).toBe(true);
+    expect(await b.acquire(T + 1)).toBe(false);
+    expect(await a.acquire(T + 2)).toBe(true);
+    // a renews past half the lease, so b must wait for the renewed expiry.
+    expect(await a.acquire(T + DURATION / 2 + 10)).toBe(true);
+    expect(await b.acquire(T + DURATION + 1)).toBe(false);
+    // a stops renewing: b takes over once it expires, and a has lost it.
+    expect(await b.acquire(T + 1.5 * DURATION + 11)).toBe(true);
+    expect(await a.acquire(T + 1.5 * DURATION + 12)).toBe(false);
+    // A release hands it over at once.
+    await a.release(T + 1.5 * DURATION + 13); // not held: writes nothing
+    expect(await a.acquire(T + 1.5 * DURATION + 14)).toBe(false);
+    await b.release(T + 1.5 * DURATION + 15);
+    expect(await a.acquire(T + 1.5 * DURATION + 16)).toBe(true);
+  });
+
+  it('gives an expired lease claimed by several processes at once to exactly one', async () => {
+    const holders = ['p1', 'p2', 'p3'].map((h) => lease(h, 'test-2'));
+    for (let round = 0; round < 3; round++) {
+      const at = T + round * 2 * DURATION;
+      const won = await Promise.all(holders.map((h) => h.acquire(at)));
+      expect(won.filter(Boolean), `round ${round}`).toHaveLength(1);
+    }
   });
 });
 

@@ -65,6 +65,8 @@ interface Observation {
   readonly value: number;
   readonly holds: boolean;
   readonly forced?: 'nodata' | 'error';
+  /** The evaluation error, shown as the annotation `error` (as Grafana does). */
+  readonly error?: string;
 }
 
 const FIRING_STATES: readonly InstanceState[] = ['firing', 'nodata', 'error'];
@@ -77,15 +79,15 @@ function alertLabels(rule: AlertRule, tags: Readonly<Record<string, string>>, va
 
 /** The observations of one outcome; undefined: keep the last state (keep-last). */
 function observe(rule: AlertRule, outcome: Outcome): Observation[] | undefined {
-  const ruleInstance = (forced: 'nodata' | 'error' | undefined, cond: boolean): Observation[] => [
-    { labels: alertLabels(rule, {}, Number.NaN), value: Number.NaN, holds: cond, ...(forced ? { forced } : {}) },
+  const ruleInstance = (forced: 'nodata' | 'error' | undefined, cond: boolean, error?: string): Observation[] => [
+    { labels: alertLabels(rule, {}, Number.NaN), value: Number.NaN, holds: cond, ...(forced ? { forced } : {}), ...(error === undefined ? {} : { error }) },
   ];
   if (outcome.kind === 'error') {
     switch (rule.onError) {
       case 'keep-last': return undefined;
       case 'ok': return [];
-      case 'alerting': return ruleInstance(undefined, true);
-      case 'error': return ruleInstance('error', false);
+      case 'alerting': return ruleInstance(undefined, true, outcome.message);
+      case 'error': return ruleInstance('error', false, outcome.message);
     }
   }
   const present = outcome.series.filter((s) => !Number.isNaN(s.value));
@@ -126,13 +128,12 @@ export function advance(rule: AlertRule, prev: RuleState, outcome: Outcome, now:
     const base = {
       fingerprint: fp,
       labels: obs.labels,
-      annotations: expandAll(rule.annotations, obs.labels, obs.value),
+      annotations: { ...expandAll(rule.annotations, obs.labels, obs.value), ...(obs.error === undefined ? {} : { error: obs.error }) },
       // A returning instance keeps what receivers were told, so a quick return is not re-sent.
       sent: old?.sent ?? {},
     };
     if (obs.forced !== undefined) {
-      const same = live?.state === obs.forced;
-      move(live, { ...base, state: obs.forced, value: same ? live.value : value, activeAt: same ? live.activeAt : now, firedAt: same ? live.firedAt ?? now : now }, fp, obs.labels, value);
+      move(live, live?.state === obs.forced ? live : { ...base, state: obs.forced, value, activeAt: now, firedAt: now }, fp, obs.labels, value);
     } else if (!obs.holds) {
       continue; // handled with the instances the outcome does not show
     } else if (live?.state === 'pending') {

@@ -2,14 +2,16 @@
 // insert (holder, expiry) with a higher Version; the latest row is read back to confirm.
 //
 // Guarantee and its limits (docs/alerts.md): a process evaluates only while the latest lease
-// row names it and has not expired by its own clock. Two processes claiming an expired lease
-// in the same instant may both read their own row back before seeing the other's; the one with
-// the lower Version learns it lost at its next renewal, so a double evaluation lasts at most one
-// tick. Clocks are trusted: skew between processes shortens or lengthens the lease by as much.
+// row names it and has not expired by its own clock. Processes claiming an expired lease at the
+// same time all insert, wait `settleMs` for the others' inserts, and read back the same latest
+// row: one winner. An insert slower than `settleMs` can still make two processes both believe
+// they won; the one with the lower (Version, Holder) learns it lost at its next tick, so a
+// double evaluation lasts at most one tick. Clocks are trusted: skew between processes
+// shortens or lengthens the lease by as much.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CURRENT_LEASE, LEASE_TABLE } from './sql.ts';
 
-const LEASE_NAME = 'alert-evaluator';
+export const EVALUATOR_LEASE = 'alert-evaluator';
 
 export interface Lease {
   /** Claims or renews the lease at `now`; true when this process holds it. */
@@ -27,10 +29,12 @@ export class ClickHouseLease implements Lease {
     private readonly write: ClickHouseClient,
     private readonly holder: string,
     private readonly durationMs: number,
+    private readonly settleMs = 250,
+    private readonly name = EVALUATOR_LEASE,
   ) {}
 
   private async current(): Promise<{ holder: string; expiresAtMs: number } | undefined> {
-    const result = await this.read.query({ query: CURRENT_LEASE, query_params: { name: LEASE_NAME }, format: 'JSONEachRow' });
+    const result = await this.read.query({ query: CURRENT_LEASE, query_params: { name: this.name }, format: 'JSONEachRow' });
     const row = (await result.json<{ holder: string; expiresAtMs: string }>())[0];
     return row === undefined ? undefined : { holder: row.holder, expiresAtMs: Number(row.expiresAtMs) };
   }
@@ -39,7 +43,7 @@ export class ClickHouseLease implements Lease {
     this.lastVersion = Math.max(now * 1000, this.lastVersion + 1);
     await this.write.insert({
       table: LEASE_TABLE,
-      values: [{ Name: LEASE_NAME, Version: this.lastVersion, Holder: this.holder, ExpiresAt: expiresAtMs }],
+      values: [{ Name: this.name, Version: this.lastVersion, Holder: this.holder, ExpiresAt: expiresAtMs }],
       format: 'JSONEachRow',
     });
   }
@@ -51,6 +55,8 @@ export class ClickHouseLease implements Lease {
     // Renew only past half the lease, so a steady holder writes a row per half lease, not per tick.
     if (mine && lease.expiresAtMs - now > this.durationMs / 2) return true;
     await this.claim(now, now + this.durationMs);
+    // A renewal of an unexpired lease races with nobody; a claim waits for concurrent claims.
+    if (!mine || lease.expiresAtMs <= now) await new Promise((resolve) => setTimeout(resolve, this.settleMs));
     const confirmed = await this.current();
     const held = confirmed?.holder === this.holder;
     this.heldUntil = held ? now + this.durationMs : 0;

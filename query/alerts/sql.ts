@@ -53,9 +53,12 @@ WHERE At >= fromUnixTimestamp64Milli({startMs:Int64}) AND At < fromUnixTimestamp
 ORDER BY At DESC, RuleId, Fingerprint
 LIMIT {limit:UInt32}`;
 
-/** The lease row named {name:String} with the highest Version (none before the first claim). */
+/**
+ * The lease row named {name:String} with the highest Version, equal Versions ordered by Holder
+ * so every reader picks the same row (none before the first claim).
+ */
 export const CURRENT_LEASE = `
-SELECT argMax(Holder, Version) AS holder, toUnixTimestamp64Milli(argMax(ExpiresAt, Version)) AS expiresAtMs
+SELECT argMax(Holder, (Version, Holder)) AS holder, toUnixTimestamp64Milli(argMax(ExpiresAt, (Version, Holder))) AS expiresAtMs
 FROM ${LEASE_TABLE}
 WHERE Name = {name:String}
 HAVING count() > 0`;
