@@ -29,6 +29,7 @@ const cases = [
     upper: 1.2329999999999952,
   },
   {
+    // R's ?wilcox.test prints W = 35 for these data too (its one-sided exact example).
     name: "R's documentation two-sample data, no ties",
     x: [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46],
     y: [1.15, 0.88, 0.9, 0.74, 1.21],
