@@ -279,6 +279,14 @@ describe('pages', () => {
     await poll(() => rows.count()).toBe(23);
     await shot(page, 'trace-search');
 
+    // Pages of 20: "Load more" appends the last 3.
+    await page.getByRole('combobox', { name: 'Limit' }).selectOption('20');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await poll(() => rows.count()).toBe(20);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await poll(() => rows.count()).toBe(23);
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+
     await page.getByRole('button', { name: 'Duration' }).click();
     expect(await rows.first().getAttribute('data-trace')).toBe(TRACE_BIG);
     await page.getByRole('button', { name: 'Duration' }).click();

@@ -3,6 +3,7 @@
 // transition history.
 import { useState } from 'preact/hooks';
 import { apiGet, apiSend } from '../api.ts';
+import { FieldError } from '../components/load-more.tsx';
 import { Panel } from '../components/panel.tsx';
 import { Time } from '../components/time.tsx';
 import { useLoad } from '../hooks.ts';
@@ -148,11 +149,7 @@ function RuleEditor({ initial, onDone }: { initial: RuleJson | null; onDone: (sa
             Cancel
           </button>
         </div>
-        {error && (
-          <p class="field-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FieldError message={error} />
       </form>
       {preview && (
         <div class="rule-preview" aria-label="Preview">
@@ -251,11 +248,7 @@ export function AlertsPage() {
         </table>
       </Panel>
       <Panel title="Rules" load={rules} empty={(rules.data?.rules.length ?? 0) === 0} emptyHint={<p class="hint">No rules yet. "New rule" alerts on any ASL expression, e.g. a service's error ratio.</p>}>
-        {error && (
-          <p class="field-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FieldError message={error} />
         <table class="table rules-table">
           <thead>
             <tr>

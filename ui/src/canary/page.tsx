@@ -6,6 +6,7 @@ import type uPlot from 'uplot';
 import { useState } from 'preact/hooks';
 import { apiGet, apiSend } from '../api.ts';
 import { Chart, axisStyle } from '../components/chart.tsx';
+import { FieldError } from '../components/load-more.tsx';
 import { Panel } from '../components/panel.tsx';
 import { RangePicker } from '../components/range-picker.tsx';
 import { Time } from '../components/time.tsx';
@@ -126,11 +127,7 @@ function RunForm({ params }: { params: URLSearchParams }) {
             {running ? 'Judging…' : 'Judge'}
           </button>
         </div>
-        {error && (
-          <p class="field-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FieldError message={error} />
       </form>
     </Panel>
   );

@@ -2,10 +2,11 @@
 // (stacked bars; drag across the chart to zoom the time range) and the records, newest
 // first, each expandable, with a link to its trace.
 import uPlot from 'uplot';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiGet } from '../api.ts';
 import { Chart, SEVERITY_COLORS, axisStyle } from '../components/chart.tsx';
 import { KeyValues } from '../components/copy.tsx';
+import { LoadMore, usePaging } from '../components/load-more.tsx';
 import { Panel, SendDataHint } from '../components/panel.tsx';
 import { RangePicker } from '../components/range-picker.tsx';
 import { Time } from '../components/time.tsx';
@@ -80,8 +81,6 @@ export function LogsPage({ params }: { params: URLSearchParams }) {
   const urlKey = params.toString();
   useEffect(() => setForm(read()), [urlKey]);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
-  const [more, setMore] = useState<LogRecord[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
 
   const filter = {
     start: range.startMs,
@@ -98,18 +97,13 @@ export function LogsPage({ params }: { params: URLSearchParams }) {
   const services = useLoad(`log services ${rangeKey}`, (signal) =>
     apiGet<{ values: Array<{ value: string }> }>('/api/v1/metadata/attributes/values', { signal: 'logs', key: 'service.name', start: range.startMs, end: range.endMs }, signal),
   );
-  useEffect(() => {
-    setMore([]);
-    setExpanded(new Set());
-    setCursor(logs.data?.nextCursor ?? null);
-  }, [logs.data]);
-
-  const loadMore = async () => {
-    if (!cursor) return;
+  const firstPage = useMemo(() => logs.data && { items: logs.data.logs, nextCursor: logs.data.nextCursor }, [logs.data]);
+  const paging = usePaging(firstPage, async (cursor) => {
     const page = await apiGet<LogPage>('/api/v1/logs', { ...filter, limit: 100, cursor });
-    setMore((m) => [...m, ...page.logs]);
-    setCursor(page.nextCursor);
-  };
+    return { items: page.logs, nextCursor: page.nextCursor };
+  });
+  useEffect(() => setExpanded(new Set()), [logs.data]);
+
   const submit = (e: Event) => {
     e.preventDefault();
     navigate(withParams({ ...Object.fromEntries(FIELDS.map((f) => [f, form[f].trim()])), attr: form.attr.split(/\s+/).filter((a) => a !== '') }));
@@ -122,7 +116,7 @@ export function LogsPage({ params }: { params: URLSearchParams }) {
 
   const stacked = volume.data ? stackVolume(volume.data) : undefined;
   const onZoomRef = useRef((startMs: number, endMs: number) => navigate(withParams(rangeParams({ startMs, endMs }))));
-  const records = [...(logs.data?.logs ?? []), ...more];
+  const records = paging.items;
   const recordKey = (l: LogRecord, i: number) => `${l.timeNs}-${i}`;
   const serviceNames = (services.data?.values ?? []).map((v) => v.value);
 
@@ -221,11 +215,7 @@ export function LogsPage({ params }: { params: URLSearchParams }) {
             );
           })}
         </ul>
-        {cursor && (
-          <button type="button" class="more" onClick={loadMore}>
-            Load more
-          </button>
-        )}
+        <LoadMore paging={paging} />
       </Panel>
     </main>
   );

@@ -1,9 +1,10 @@
 // Trace search: filters in the URL, a scatter plot of the results (start time x duration,
 // errors in red; a click opens the trace) and a sortable result list.
 import type uPlot from 'uplot';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiGet } from '../api.ts';
 import { Chart, axisStyle } from '../components/chart.tsx';
+import { LoadMore, usePaging } from '../components/load-more.tsx';
 import { Panel, SendDataHint } from '../components/panel.tsx';
 import { RangePicker } from '../components/range-picker.tsx';
 import { SortHeader, type SortState, sortBy } from '../components/sort.tsx';
@@ -81,8 +82,6 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   const urlKey = params.toString();
   useEffect(() => setForm({ ...(Object.fromEntries(FILTERS.map((f) => [f, value(f)])) as Record<Filter, string>), attr: params.getAll('attr').join(' ') }), [urlKey]);
   const [sort, setSort] = useState<SortState<Key>>({ key: 'start', desc: true });
-  const [more, setMore] = useState<TraceSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
 
   const services = useLoad('services', (signal) => apiGet<JaegerList>('/api/services', {}, signal));
   const operations = useLoad(form.service ? `ops ${form.service}` : null, (signal) => apiGet<JaegerList>(`/api/services/${encodeURIComponent(form.service)}/operations`, {}, signal));
@@ -99,17 +98,11 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
     attr: params.getAll('attr'),
   };
   const result = useLoad(`search ${rangeKey} ${urlKey}`, (signal) => apiGet<TracePage>('/api/v1/traces', searchParams, signal));
-  useEffect(() => {
-    setMore([]);
-    setCursor(result.data?.nextCursor ?? null);
-  }, [result.data]);
-
-  const loadMore = async () => {
-    if (!cursor) return;
+  const firstPage = useMemo(() => result.data && { items: result.data.traces, nextCursor: result.data.nextCursor }, [result.data]);
+  const paging = usePaging(firstPage, async (cursor) => {
     const page = await apiGet<TracePage>('/api/v1/traces', { ...searchParams, cursor });
-    setMore((m) => [...m, ...page.traces]);
-    setCursor(page.nextCursor);
-  };
+    return { items: page.traces, nextCursor: page.nextCursor };
+  });
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -118,7 +111,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
   };
   const set = (f: Filter | 'attr') => (e: Event) => setForm({ ...form, [f]: (e.target as HTMLInputElement).value, ...(f === 'service' ? { operation: '' } : {}) });
 
-  const traces = [...(result.data?.traces ?? []), ...more];
+  const traces = paging.items;
   const scatter = scatterData(traces);
   // The chart is built once; its click handler reads the current points through this ref.
   const scatterOrder = useRef(scatter.order);
@@ -242,11 +235,7 @@ export function SearchPage({ params }: { params: URLSearchParams }) {
             ))}
           </tbody>
         </table>
-        {cursor && (
-          <button type="button" class="more" onClick={loadMore}>
-            Load more
-          </button>
-        )}
+        <LoadMore paging={paging} />
       </Panel>
     </main>
   );
