@@ -335,12 +335,12 @@ describe('alert evaluation and notifications', () => {
   it('keep_firing_for damps a flapping condition into one firing and one resolve', async () => {
     const hook = await receiver();
     const cpu = await gauge('alerts.e2e.flap', 95);
-    const id = await createRule(cpuRule('alerts.e2e.flap', hook, { keep_firing_for: '3s' }));
+    const id = await createRule(cpuRule('alerts.e2e.flap', hook, { keep_firing_for: '2500ms' }));
     await waitFor('the firing notification', () => hook.received.length === 1);
     // Flap: below, above, below for shorter than keep_firing_for each.
     for (const value of [40, 95, 40, 95]) {
       await cpu.set(value);
-      await sleep(1200);
+      await sleep(900);
     }
     expect(hook.statuses()).toEqual(['firing']);
     expect((await alertsOf(id)).map((a) => a.state)).toEqual(['firing']);
@@ -349,7 +349,7 @@ describe('alert evaluation and notifications', () => {
     const history = await historyOf(id);
     expect(history.map((h) => `${h.from}->${h.to}`)).toEqual(['inactive->firing', 'firing->resolved']);
     // Resolved only once the condition stayed false for keep_firing_for.
-    expect(history[1]!.at - history[0]!.at).toBeGreaterThanOrEqual(3000 + 4 * 1200);
+    expect(history[1]!.at - history[0]!.at).toBeGreaterThanOrEqual(2500 + 4 * 900);
     await sleep(1000);
     expect(hook.statuses()).toEqual(['firing', 'resolved']);
     await call('DELETE', `/api/v1/alerts/rules/${id}`);
