@@ -25,7 +25,8 @@ export interface EngineDeps {
   readonly source: SeriesSource;
   readonly evaluate: Evaluate;
   readonly lease: Lease;
-  readonly send: (url: string, payload: unknown, timeoutMs: number) => Promise<void>;
+  /** POSTs a payload; rejects on failure, or when `abort` fires (the engine stops). */
+  readonly send: (url: string, payload: unknown, timeoutMs: number, abort: AbortSignal) => Promise<void>;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -50,6 +51,8 @@ export class AlertEngine {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Aborts webhook requests in flight when the engine stops (they are retried by the next holder). */
+  private readonly aborter = new AbortController();
   /** Rule states while this process holds the lease; undefined otherwise (reloaded on winning it). */
   private states: Map<string, RuleState> | undefined;
   /** When each rule was last evaluated by this holder. */
@@ -78,6 +81,7 @@ export class AlertEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.aborter.abort();
     await this.running;
     await this.deps.lease.release(this.now()).catch((error: unknown) => this.deps.log.warn({ err: error }, 'alert lease release failed'));
   }
@@ -120,7 +124,7 @@ export class AlertEngine {
       const at = this.now();
       const payload = webhookPayload({ ruleId: id, ruleName: rule.name, expr: rule.expr, receiver: delivery.receiver.name, externalURL: this.options.externalURL }, delivery.instances);
       try {
-        await this.deps.send(delivery.receiver.url, payload, this.options.webhookTimeoutMs);
+        await this.deps.send(delivery.receiver.url, payload, this.options.webhookTimeoutMs, this.aborter.signal);
         state = markDelivered(rule, state, delivery.receiver.name, delivery.instances, at);
       } catch (error) {
         state = markFailed(state, delivery.receiver.name, at, this.options.backoff);

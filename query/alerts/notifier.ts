@@ -58,13 +58,13 @@ export function markFailed(state: RuleState, receiver: string, now: number, back
   return { instances: state.instances, retry: { ...state.retry, [receiver]: { attempts, nextAt: now + delay } } };
 }
 
-/** POSTs the payload as JSON; anything but a 2xx answer (or no answer in time) is a failure. */
-export async function postWebhook(url: string, payload: unknown, timeoutMs: number): Promise<void> {
+/** POSTs the payload as JSON; anything but a 2xx answer (or no answer in time, or `abort`) is a failure. */
+export async function postWebhook(url: string, payload: unknown, timeoutMs: number, abort: AbortSignal): Promise<void> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(payload),
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abort]),
   });
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`webhook ${url} answered ${response.status}`);
