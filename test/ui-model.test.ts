@@ -76,6 +76,28 @@ describe('trace model', () => {
     expect(m.byId.get('Q')!.depth).toBe(1);
   });
 
+  it('moves a span from another host into the middle of its parent when its clock is off', () => {
+    const host = (h: string) => ({ resource: { 'host.name': h } });
+    const m = buildTrace([
+      span('P', '', 0, 100, host('a')),
+      span('C', 'P', -20, 40, host('b')), // starts before its parent: skewed
+      span('G', 'C', -15, 10, host('b')), // moves with C
+      span('D', 'P', 90, 30, host('a')), // same host: left alone
+      span('E', 'P', 50, 200, host('c')), // longer than the parent: cannot fit, left alone
+      span('F', 'P', 10, 20, host('c')), // inside its parent: left alone
+    ]);
+    const at = (id: string) => [m.byId.get(id)!.start / 1e6, m.byId.get(id)!.end / 1e6, m.byId.get(id)!.skew / 1e6];
+    // Once C has moved, P is the earliest span: time 0.
+    expect(at('P')).toEqual([0, 100, 0]);
+    expect(at('C')).toEqual([30, 70, 50]); // (100 - 40) / 2, 50 ms later than recorded
+    expect(at('G')).toEqual([35, 45, 50]);
+    expect(at('D')).toEqual([90, 120, 0]);
+    expect(at('E')).toEqual([50, 250, 0]);
+    expect(at('F')).toEqual([10, 30, 0]);
+    expect(m.startNs).toBe(BASE_NS);
+    expect(m.duration).toBe(250e6);
+  });
+
   it('hides collapsed subtrees and reveals a span by expanding its ancestors', () => {
     const m = buildTrace(TREE);
     expect(ids(visibleRows(m, new Set(['A'])))).toEqual(['R', 'A', 'B', 'C', 'C1']);

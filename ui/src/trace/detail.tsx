@@ -33,6 +33,12 @@ export function SpanDetail({ node, logs, onSelectSpan, onClose }: { node: SpanNo
         <dd>
           <Time ms={s.startMs} withMs /> (+{formatDuration(node.start / 1e6)})
         </dd>
+        {node.skew !== 0 && (
+          <>
+            <dt>Clock skew</dt>
+            <dd class="warn">drawn {formatDuration(node.skew / 1e6)} from its recorded start (its host's clock differs from its parent's)</dd>
+          </>
+        )}
         <dt>Span id</dt>
         <dd class="mono">
           {s.spanId} <CopyButton value={s.spanId} label="Copy span id" />

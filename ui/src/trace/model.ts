@@ -1,6 +1,7 @@
-// The trace page's model (pure): the span tree with orphans kept, rows for the waterfall,
-// the critical path and search within the trace. Times are nanoseconds relative to the
-// trace's first start, as numbers (exact to well below a nanosecond for any real trace).
+// The trace page's model (pure): the span tree with orphans kept, clock skew adjusted, rows
+// for the waterfall, the critical path and search within the trace. Times are nanoseconds
+// relative to the trace's first start as drawn, as numbers (exact to well below a nanosecond
+// for any real trace).
 import type { Span } from '../../../query/traces/model.ts';
 
 export interface SpanNode {
@@ -16,6 +17,8 @@ export interface SpanNode {
   error: boolean;
   /** Index into TraceModel.services (for the colour). */
   serviceIndex: number;
+  /** Shift applied for clock skew (ns, 0 when none), see adjustClockSkew. */
+  skew: number;
   /** Position in TraceModel.order (pre-order of the tree). */
   index: number;
   /** One past the last pre-order position of its subtree. */
@@ -58,6 +61,7 @@ export function buildTrace(spans: readonly Span[]): TraceModel {
       orphan: false,
       error: span.status.code === 'Error' || span.status.code === 'STATUS_CODE_ERROR',
       serviceIndex: serviceIndex.get(span.service)!,
+      skew: 0,
       index: -1,
       subtreeEnd: -1,
     };
@@ -113,6 +117,17 @@ export function buildTrace(spans: readonly Span[]): TraceModel {
     const last = n.children[n.children.length - 1];
     n.subtreeEnd = last === undefined ? i + 1 : last.subtreeEnd;
   }
+  adjustClockSkew(order);
+  // Moved spans may leave the start empty: time 0 is the earliest start as drawn.
+  let first = Infinity;
+  for (const n of nodes) first = Math.min(first, n.start);
+  if (first !== 0) {
+    for (const n of nodes) {
+      n.start -= first;
+      n.end -= first;
+    }
+    startNs += BigInt(Math.round(first));
+  }
   let end = 0;
   let maxDepth = 0;
   let errorCount = 0;
@@ -122,6 +137,34 @@ export function buildTrace(spans: readonly Span[]): TraceModel {
     if (n.error) errorCount++;
   }
   return { startNs, duration: end, order, byId, roots, services, maxDepth, errorCount, orphanCount: roots.filter((r) => r.orphan).length };
+}
+
+/** The machine a span ran on, for clock skew: its host, else its service. */
+function hostOf(n: SpanNode): string {
+  return n.span.resource['host.name'] ?? n.span.resource['host.id'] ?? n.span.service;
+}
+
+/**
+ * Jaeger's clock-skew adjustment: a span from another host than its parent's that is shorter
+ * than the parent but not inside it is moved to the middle of the parent (its clock is off,
+ * not the call order); its descendants move with it. Same-host spans are left as they are.
+ * `order` is pre-order, so parents are adjusted before their children.
+ */
+function adjustClockSkew(order: readonly SpanNode[]): void {
+  for (const n of order) {
+    const p = n.parent;
+    if (p === undefined) continue;
+    const inherited = p.skew;
+    let start = n.start + inherited;
+    const duration = n.end - n.start;
+    const parentDuration = p.end - p.start;
+    if (hostOf(n) !== hostOf(p) && duration < parentDuration && (start < p.start || start + duration > p.end)) {
+      start = p.start + (parentDuration - duration) / 2;
+    }
+    n.skew = start - n.start;
+    n.start = start;
+    n.end = start + duration;
+  }
 }
 
 /** The rows shown: pre-order, skipping the subtrees of collapsed spans. */

@@ -198,6 +198,11 @@ export function Waterfall(props: WaterfallProps) {
                 </span>
                 {n.error && <span class="badge bad" title={s.status.message || 'Error'}>error</span>}
                 {n.orphan && <span class="badge warn" title={`Parent span ${s.parentSpanId} is not in this trace`}>orphan</span>}
+                {n.skew !== 0 && (
+                  <span class="badge warn" title={`Clock skew: drawn ${formatDuration(n.skew / 1e6)} from its recorded time (another host than its parent's, not inside it)`}>
+                    skew
+                  </span>
+                )}
                 {hasChildren && !open && <span class="badge">{n.subtreeEnd - n.index - 1}</span>}
               </div>
               <div class="wf-time-col">
