@@ -5,7 +5,12 @@
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { startAlertEngine } from '../query/alerts/alerting.ts';
+import type { AlertEngine } from '../query/alerts/engine.ts';
 import { ClickHouseLease } from '../query/alerts/lease.ts';
+import { alertSettings } from '../query/alerts/settings.ts';
+import { readSettings } from '../schemas/settings.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
 const ENV = { VIGIL_ALERTS_TICK: '100ms', VIGIL_ALERTS_RETRY_BACKOFF: '400ms', VIGIL_ALERTS_LEASE: '10s' };
@@ -395,6 +400,46 @@ describe('alert evaluation and notifications', () => {
     expect(b!.body).toEqual(a!.body);
     expect(c!.body).toEqual(a!.body);
     await call('DELETE', `/api/v1/alerts/rules/${id}`);
+  });
+
+  it('several engines on one store: takeovers keep the state, one notification per transition', async () => {
+    // Two more engines (as other query processes would run) compete with Vigil's own for the lease.
+    const settings = readSettings(alertSettings, { VIGIL_ALERTS_TICK: '100ms', VIGIL_ALERTS_LEASE: '10s' });
+    const engines: AlertEngine[] = [1, 2].map(() => startAlertEngine(vigil.store, settings, vigil.query!.url, pino({ level: 'silent' })));
+    const holders = async () => (await vigil.rows<{ holder: string }>("SELECT DISTINCT Holder AS holder FROM vigil_alert_lease WHERE Name = 'alert-evaluator' AND Holder != 'test-breaker'")).length;
+    const before = await holders();
+    /** Expires the lease under whoever holds it: every engine claims it at its next tick. */
+    const breakLease = async () => {
+      await vigil.store.write.insert({
+        table: 'vigil_alert_lease',
+        values: [{ Name: 'alert-evaluator', Version: Date.now() * 1000, Holder: 'test-breaker', ExpiresAt: Date.now() - 1 }],
+        format: 'JSONEachRow',
+      });
+      await sleep(600);
+    };
+    try {
+      const hook = await receiver();
+      const cpu = await gauge('alerts.e2e.multi', 95);
+      const id = await createRule(cpuRule('alerts.e2e.multi', hook, { for: '2s' }));
+      await waitFor('pending', () => stateOf(id, 'pending'));
+      await breakLease();
+      const firing = await waitFor('firing', () => stateOf(id, 'firing'));
+      // `for` counted across the takeover.
+      expect(Date.parse(firing.firedAt) - Date.parse(firing.activeAt)).toBeLessThan(3500);
+      await waitFor('the firing notification', () => hook.received.length === 1);
+      for (let i = 0; i < 3; i++) await breakLease();
+      await cpu.set(10);
+      await waitFor('the resolved notification', () => hook.received.length === 2);
+      await breakLease();
+      await sleep(500);
+      expect(hook.statuses()).toEqual(['firing', 'resolved']);
+      expect((await historyOf(id)).map((h) => `${h.from}->${h.to}`)).toEqual(['inactive->pending', 'pending->firing', 'firing->resolved']);
+      // More than one process did hold the lease.
+      expect(await holders()).toBeGreaterThan(before);
+      await call('DELETE', `/api/v1/alerts/rules/${id}`);
+    } finally {
+      await Promise.all(engines.map((e) => e.stop()));
+    }
   });
 
   it('keeps the `for` timer and what was notified across a restart', async () => {

@@ -8,7 +8,9 @@ import { dueDeliveries, markDelivered, markFailed } from '../query/alerts/notifi
 import { fingerprint, webhookPayload } from '../query/alerts/payload.ts';
 import { type AlertRule, holds, parseRule } from '../query/alerts/rules.ts';
 import { expand } from '../query/alerts/templates.ts';
-import { evaluationWindow } from '../query/alerts/engine.ts';
+import { evaluationWindow, observe } from '../query/alerts/engine.ts';
+import { evaluate } from '../query/asl/evaluator.ts';
+import type { DataRequest, Series, SeriesSource, Window } from '../query/asl/types.ts';
 
 const S = 1000;
 const M = 60 * S;
@@ -311,5 +313,54 @@ describe('rules', () => {
     const r = rule({ step: '1m', lookback: '5m' });
     expect(evaluationWindow(r, T0 + 90 * S)).toEqual({ start: T0 + M - 5 * M, end: T0 + M, step: M });
     expect(evaluationWindow(rule({ step: '10s', lookback: '1m' }), T0 + 25 * S)).toEqual({ start: T0 + 20 * S - M, end: T0 + 20 * S, step: 10 * S });
+  });
+});
+
+describe('observing a rule through the stack-language evaluator', () => {
+  /** An in-memory store: per host, value(t) for every step start t; remembers the windows asked for. */
+  class FakeSource implements SeriesSource {
+    readonly windows: Window[] = [];
+    constructor(private readonly hosts: Record<string, (t: number) => number>) {}
+    async fetch(request: DataRequest, window: Window): Promise<Series[]> {
+      this.windows.push(window);
+      const n = (window.end - window.start) / window.step;
+      return Object.entries(this.hosts).map(([host, value]) => ({
+        tags: { name: 'cpu', ...(request.groupBy.includes('host') ? { host } : {}) },
+        values: Float64Array.from({ length: n }, (_, i) => value(window.start + i * window.step)),
+      }));
+    }
+    async percentiles(): Promise<Series[]> {
+      return [];
+    }
+  }
+
+  it('takes each line at the last complete step of the window', async () => {
+    const source = new FakeSource({ a: (t) => (t - T0) / S, b: () => Number.NaN });
+    const r = rule({ step: '10s', lookback: '1m' });
+    const outcome = await observe(r, T0 + 65 * S, source, evaluate);
+    expect(source.windows).toEqual([{ start: T0, end: T0 + M, step: 10 * S }]);
+    expect(outcome).toEqual({ kind: 'series', series: [{ tags: { name: 'cpu', host: 'a' }, value: 50 }, { tags: { name: 'cpu', host: 'b' }, value: Number.NaN }] });
+  });
+
+  it('runs stateful words over the lookback: CPU > 80 in more than 2 of the last 3 steps', async () => {
+    const values = [90, 90, 10, 90, 90, 90];
+    const source = new FakeSource({ a: (t) => values[(t - T0) / M] ?? Number.NaN });
+    const r = parseRule({ name: 'Sustained', expr: 'name,cpu,:eq,:max,80,:gt,3,:rolling-count,2,:gt', lookback: '6m' });
+    const outcome = await observe(r, T0 + 6 * M, source, evaluate);
+    expect(outcome).toEqual({ kind: 'series', series: [{ tags: { name: 'cpu' }, value: 1 }] });
+    const earlier = await observe(r, T0 + 6 * M, new FakeSource({ a: (t) => [90, 90, 10, 90, 10, 90][(t - T0) / M] ?? Number.NaN }), evaluate);
+    expect(earlier).toEqual({ kind: 'series', series: [{ tags: { name: 'cpu' }, value: 0 }] });
+  });
+
+  it('reports store failures and lines that would be one instance as evaluation errors', async () => {
+    const failing: SeriesSource = {
+      fetch: () => Promise.reject(new Error('connection refused')),
+      percentiles: () => Promise.reject(new Error('connection refused')),
+    };
+    expect(await observe(rule(), T0, failing, evaluate)).toEqual({ kind: 'error', message: 'connection refused' });
+    const twice = parseRule({ name: 'Twice', expr: 'name,cpu,:eq,:max,:dup' });
+    const outcome = await observe(twice, T0, new FakeSource({ a: () => 1 }), evaluate);
+    expect(outcome.kind).toBe('error');
+    expect(outcome.kind === 'error' && outcome.message).toContain('the expression leaves two lines with the tags {"name":"cpu"}');
   });
 });

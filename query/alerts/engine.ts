@@ -4,7 +4,7 @@
 // ClickHouse when the lease is won, so a restart or another process resumes `for` timers and
 // knows what was already notified.
 import type { Logger } from 'pino';
-import type { Evaluate, SeriesSource, Window } from '../asl/types.ts';
+import type { Evaluate, GraphResult, SeriesSource, Window } from '../asl/types.ts';
 import { EMPTY_STATE, type Outcome, type RuleState, advance } from './evaluator.ts';
 import type { Lease } from './lease.ts';
 import { type Backoff, dueDeliveries, markDelivered, markFailed } from './notifier.ts';
@@ -37,14 +37,24 @@ export function evaluationWindow(rule: AlertRule, now: number): Window {
   return { start: end - Math.ceil(rule.lookback / rule.step) * rule.step, end, step: rule.step };
 }
 
-/** Evaluates the rule's expression: the last complete step of every line. */
+/**
+ * Evaluates the rule's expression: the last complete step of every line. Two lines with the same
+ * tags would be one alert instance, so that is an evaluation error (as in Prometheus).
+ */
 export async function observe(rule: AlertRule, now: number, source: SeriesSource, evaluate: Evaluate): Promise<Outcome> {
+  let lines: GraphResult['lines'];
   try {
-    const result = await evaluate(rule.expr, evaluationWindow(rule, now), source);
-    return { kind: 'series', series: result.lines.map((line) => ({ tags: line.tags, value: line.values[line.values.length - 1] ?? Number.NaN })) };
+    lines = (await evaluate(rule.expr, evaluationWindow(rule, now), source)).lines;
   } catch (error) {
     return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
   }
+  const seen = new Set<string>();
+  for (const line of lines) {
+    const key = JSON.stringify(Object.entries(line.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+    if (seen.has(key)) return { kind: 'error', message: `the expression leaves two lines with the tags ${JSON.stringify(line.tags)}; group them apart (:by) or keep one` };
+    seen.add(key);
+  }
+  return { kind: 'series', series: lines.map((line) => ({ tags: line.tags, value: line.values[line.values.length - 1] ?? Number.NaN })) };
 }
 
 export class AlertEngine {
