@@ -117,7 +117,8 @@ export function resolveSeriesSql(query: TagQuery, groupBy: readonly string[], w:
   const condition = tagCondition(query, catalogueTag, params);
   const group = groupKey(groupBy, catalogueTag, params);
   // The inner aliases differ from the column names: the condition reads the columns.
-  const sql = `SELECT MetricName AS name, toString(SeriesId) AS id, kind, ${withTags ? 'tags' : 'map()'} AS labels, ${group.key.replaceAll('Tags[', 'tags[')} AS g
+  // Read as TabSeparated (the engine writes it several times faster than JSON for many rows).
+  const sql = `SELECT MetricName AS name, SeriesId AS id, kind, ${withTags ? 'toJSONString(tags)' : "''"} AS labels, toJSONString(${group.key.replaceAll('Tags[', 'tags[')}) AS g
     FROM (
         SELECT MetricName, SeriesId, any(Kind) AS kind, any(Tags) AS tags, min(FirstSeen) AS first, max(LastSeen) AS last
         FROM vigil_metric_series
@@ -157,11 +158,12 @@ const SLOW_COUNTER = `arrayMap(j ->
 const MINUTE_VALUES = `
         multiIf(kind = 1, length(ck) = 61 AND length(sk) = 1 AND arrayMin(arrayPopFront(arrayDifference(cv))) >= 0,
                 kind = 2, length(dk) = 60,
-                length(gk) = 60) AS fast,
+                length(gk) = 60 AND intDiv(gk[60], 60000) - intDiv(gk[1], 60000) = 59) AS fast,
         multiIf(
             kind = 1, if(fast, arrayPopFront(arrayDifference(cv)) / 60, ${SLOW_COUNTER}),
             kind = 2, if(fast, dv / 60, arrayMap(j -> if(indexOf(dk, j) = 0, nan, dv[indexOf(dk, j)] / 60), range(1, 61))),
-            if(fast, tupleElement(gv, 2), arrayMap(j -> if(indexOf(gk, j) = 0, nan, tupleElement(gv[indexOf(gk, j)], 2)), range(1, 61)))) AS r`;
+            -- a gauge: the latest point of each minute (keys are slot * 60000 + ms, sorted)
+            if(fast, gv, arrayMap(j -> if(arrayLastIndex(k -> intDiv(k, 60000) = j, gk) = 0, nan, gv[arrayLastIndex(k -> intDiv(k, 60000) = j, gk)]), range(1, 61)))) AS r`;
 
 /** The hour rows of the resolved series, with their group index and kind. */
 const HOUR_ROWS = `SELECT gi, Hour, ${MINUTE_VALUES}
@@ -213,8 +215,8 @@ export interface ResolvedSeries {
 }
 
 /**
- * The metric lines of a data request: per line index, the (step index, value) pairs that
- * have a value. Per series and minute from the hour rows, across the series of a line, then
+ * The metric lines of a data request: per line index, the step indexes that have a value
+ * and the values. Per series and minute from the hour rows, across the series of a line, then
  * consolidated per step; `all` keeps every series as its own line.
  */
 export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation | 'all', cf: Consolidation, w: MinuteWindow): { query: string; params: Params } {
@@ -225,16 +227,19 @@ export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation 
     kinds: series.kinds,
   };
   windowParams(w, params);
-  const sql = `SELECT gi, groupArray((bucket, value)) AS points
+  // One row per line: its step indexes and values (finite numbers only), read as
+  // TabSeparated with the arrays as JSON.
+  const sql = `SELECT gi, groupArray(bucket) AS buckets, groupArray(value) AS values
     FROM (
         SELECT gi, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[cf]} AS value
         FROM (SELECT gi, Hour, ${ACROSS_SERIES[aggregation]} FROM (${HOUR_ROWS}) GROUP BY gi, Hour)
         ARRAY JOIN arrayEnumerate(arrayResize(CAST([], 'Array(UInt8)'), 60)) AS i
         WHERE n[i] > 0
           AND (toInt64(toUnixTimestamp(Hour)) * 1000 + (i - 1) * 60000 AS minute) >= {start:Int64} AND minute < {end:Int64}
-          AND isNotNull(a[i] AS x)
+          AND isFinite(a[i] AS x)
         GROUP BY gi, bucket
     )
+    WHERE isFinite(value)
     GROUP BY gi`;
   return { query: sql, params };
 }
