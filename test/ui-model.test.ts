@@ -8,6 +8,7 @@ import { layoutServices } from '../ui/src/components/dependency-layout.ts';
 import { formatDuration, formatPercent, formatRate, severityGroup } from '../ui/src/format.ts';
 import { applyCompletion, completionAt, errorPosition, graphColumns, lineStats, tokenRange } from '../ui/src/metrics/asl.ts';
 import { rangeParams, rangeSpecOf, relativeMs, resolveRange } from '../ui/src/time.ts';
+import { keyZoom } from '../ui/src/trace/zoom.ts';
 import { buildTrace, criticalPath, parentIds, revealed, searchSpans, visibleRows } from '../ui/src/trace/model.ts';
 
 const BASE_NS = 1_700_000_000_000_000_000n;
@@ -134,6 +135,19 @@ describe('trace model', () => {
     expect(ids(searchSpans(m, 'op-c boom'))).toEqual([]);
     expect(ids(searchSpans(m, 'error'))).toEqual(['B']);
     expect(searchSpans(m, '   ')).toEqual([]);
+  });
+});
+
+describe('waterfall zoom by keyboard', () => {
+  it('zooms around the middle, moves by a quarter, stays within the trace', () => {
+    expect(keyZoom([0, 1], '+')).toEqual([0.25, 0.75]);
+    expect(keyZoom([0.25, 0.75], '-')).toEqual([0, 1]);
+    expect(keyZoom([0.5, 1], '-')).toEqual([0, 1]);
+    expect(keyZoom([0.25, 0.75], 'ArrowRight')).toEqual([0.375, 0.875]);
+    expect(keyZoom([0.4, 0.9], 'ArrowRight')).toEqual([0.5, 1]);
+    expect(keyZoom([0.05, 0.55], 'ArrowLeft')).toEqual([0, 0.5]);
+    expect(keyZoom([0.2, 0.3], '0')).toEqual([0, 1]);
+    expect(keyZoom([0, 1], 'x')).toBeUndefined();
   });
 });
 

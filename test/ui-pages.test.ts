@@ -412,6 +412,12 @@ describe('pages', () => {
     await shot(page, 'trace-zoomed');
     await page.getByRole('button', { name: 'Reset zoom' }).click();
     expect(await page.locator('.wf-tick').first().textContent()).toBe('0');
+    // By keyboard: + zooms to the middle half (30-90 ms: ticks every 20 ms from 40), 0 resets.
+    await page.getByTestId('minimap').focus();
+    await page.keyboard.press('+');
+    await poll(() => page.locator('.wf-tick').first().textContent()).toBe('40ms');
+    await page.keyboard.press('0');
+    await poll(() => page.locator('.wf-tick').first().textContent()).toBe('0');
 
     // The link opens the linked trace.
     await page.locator('[data-span="a000000000000006"]').click();

@@ -1,6 +1,6 @@
 // One uPlot instance per panel: created when the options change, fed with setData, resized
 // with its container. Chart data stays out of Preact state.
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -14,7 +14,19 @@ interface ChartProps {
   class?: string;
 }
 
+/** The page's theme, re-read when it changes (charts draw axis colours from it). */
+function useTheme(): string {
+  const [theme, setTheme] = useState(document.documentElement.dataset.theme ?? '');
+  useEffect(() => {
+    const observer = new MutationObserver(() => setTheme(document.documentElement.dataset.theme ?? ''));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => observer.disconnect();
+  }, []);
+  return theme;
+}
+
 export function Chart({ options, data, shape, label, class: cls }: ChartProps) {
+  const theme = useTheme();
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const optionsRef = useRef(options);
@@ -38,7 +50,7 @@ export function Chart({ options, data, shape, label, class: cls }: ChartProps) {
       u.destroy();
       plot.current = null;
     };
-  }, [shape]);
+  }, [shape, theme]);
 
   useEffect(() => {
     plot.current?.setData(data);

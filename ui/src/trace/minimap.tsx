@@ -3,10 +3,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { serviceColor } from '../components/colors.ts';
 import type { TraceModel } from './model.ts';
+import { type Zoom, keyZoom } from './zoom.ts';
 
-export type Zoom = readonly [number, number];
 
 const HEIGHT = 60;
+
 
 export function Minimap({ model, zoom, onZoom }: { model: TraceModel; zoom: Zoom; onZoom: (z: Zoom) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -59,6 +60,20 @@ export function Minimap({ model, zoom, onZoom }: { model: TraceModel; zoom: Zoom
       }}
       onMouseLeave={() => setDrag(null)}
       onDblClick={() => onZoom([0, 1])}
+      onKeyDown={(e) => {
+        const next = keyZoom(zoom, e.key);
+        if (next) {
+          e.preventDefault();
+          onZoom(next);
+        }
+      }}
+      tabIndex={0}
+      role="slider"
+      aria-label="Zoom of the waterfall: drag, or + and - to zoom, arrows to move, 0 to reset"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(zoom[0] * 100)}
+      aria-valuetext={`showing ${Math.round(zoom[0] * 100)}% to ${Math.round(zoom[1] * 100)}% of the trace`}
       title="Drag to zoom; double-click to reset"
     >
       <canvas ref={canvas} style={{ width: `${width}px`, height: `${HEIGHT}px` }} aria-label="Minimap of the trace" role="img" />

@@ -10,7 +10,8 @@ import { useLoad } from '../hooks.ts';
 import type { LogRecord, TraceDetail } from '../pages/api-types.ts';
 import { navigate, withParams } from '../router.ts';
 import { SpanDetail } from './detail.tsx';
-import { Minimap, type Zoom } from './minimap.tsx';
+import { Minimap } from './minimap.tsx';
+import type { Zoom } from './zoom.ts';
 import { type CriticalSection, buildTrace, criticalPath, parentIds, revealed, searchSpans, type SpanNode, type TraceModel, visibleRows } from './model.ts';
 import { TimeAxis, Waterfall } from './waterfall.tsx';
 

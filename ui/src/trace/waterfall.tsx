@@ -5,7 +5,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { serviceColor } from '../components/colors.ts';
 import { formatDuration } from '../format.ts';
-import type { Zoom } from './minimap.tsx';
+import type { Zoom } from './zoom.ts';
 import { type CriticalSection, kindLabel, type SpanNode } from './model.ts';
 
 export const ROW_HEIGHT = 26;
