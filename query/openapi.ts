@@ -334,7 +334,7 @@ export const openApiDocument = {
       },
       delete: {
         tags: ['alerts'],
-        summary: 'Delete a stored alert rule (it stops being evaluated; nothing more is sent for it)',
+        summary: 'Delete a stored alert rule: it stops being evaluated, and its firing alerts are sent as resolved',
         parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
         responses: { 204: { description: 'Deleted' }, 404: error },
       },

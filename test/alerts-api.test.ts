@@ -382,7 +382,18 @@ describe('alert evaluation and notifications', () => {
     const byRule = Object.fromEntries(hook.received.map((r) => [r.body.groupLabels.alertname, r.body.status]));
     expect(byRule).toEqual({ NoDataState: 'firing', NoDataAlerting: 'firing' });
     expect(hook.received).toHaveLength(2);
+
+    // Deleting a rule resolves its alerts to the receivers that saw them firing.
     for (const id of [nodata, alerting, ok]) await call('DELETE', `/api/v1/alerts/rules/${id}`);
+    await waitFor('two resolved notifications', () => hook.received.length === 4);
+    const resolved = hook.received.slice(2).map((r) => [r.body.groupLabels.alertname, r.body.status, r.body.alerts.map((a: any) => a.status)]);
+    expect(resolved.sort()).toEqual([
+      ['NoDataAlerting', 'resolved', ['resolved']],
+      ['NoDataState', 'resolved', ['resolved']],
+    ]);
+    expect((await historyOf(nodata)).map((h) => `${h.from}->${h.to}`)).toEqual(['inactive->nodata', 'nodata->resolved']);
+    await sleep(500);
+    expect(hook.received).toHaveLength(4);
   });
 
   it('retries a failing webhook with backoff and stops once it is delivered', async () => {

@@ -67,6 +67,8 @@ export class AlertEngine {
   private states: Map<string, RuleState> | undefined;
   /** When each rule was last evaluated by this holder. */
   private readonly lastEval = new Map<string, number>();
+  /** The rules this holder evaluated, so a deleted one's alerts can still be resolved to its receivers. */
+  private readonly known = new Map<string, StoredRule>();
   private readonly now: () => number;
 
   constructor(
@@ -103,28 +105,45 @@ export class AlertEngine {
     if (!(await lease.acquire(now))) {
       this.states = undefined;
       this.lastEval.clear();
+      this.known.clear();
       return;
     }
     this.states ??= await store.states();
     const rules = await store.listRules();
+    const live = new Set(rules.map((r) => r.id));
     for (const stored of rules) {
       if (this.stopped) return;
-      await this.runRule(stored, this.states);
+      this.known.set(stored.id, stored);
+      await this.runRule(stored.id, stored.rule, this.states);
+    }
+    for (const [id, stored] of this.known) {
+      if (this.stopped || live.has(id)) continue;
+      await this.retire(stored, this.states);
+      if (Object.keys(this.states.get(id)?.instances ?? {}).length === 0) this.known.delete(id);
     }
   }
 
-  private async runRule({ id, rule }: StoredRule, states: Map<string, RuleState>): Promise<void> {
+  /**
+   * A deleted rule: its instances stop at once (no keep_firing_for, no no-data instance) and the
+   * receivers that saw them firing are told they resolved (retried like any notification).
+   */
+  private retire({ id, rule }: StoredRule, states: Map<string, RuleState>): Promise<void> {
+    return this.runRule(id, { ...rule, keepFiringFor: 0, noData: 'ok' }, states, { kind: 'series', series: [] });
+  }
+
+  /** Evaluates the rule when its interval is due (or applies `outcome`), then sends what is owed. */
+  private async runRule(id: string, rule: AlertRule, states: Map<string, RuleState>, outcome?: Outcome): Promise<void> {
     const { store, source, evaluate } = this.deps;
     const before = states.get(id) ?? EMPTY_STATE;
     let state = before;
     const last = this.lastEval.get(id);
     // Half a tick of slack, so a rule whose interval is a multiple of the tick is not a tick late.
-    if (last === undefined || this.now() - last >= rule.interval - this.options.tickMs / 2) {
+    if (outcome !== undefined || last === undefined || this.now() - last >= rule.interval - this.options.tickMs / 2) {
       const at = this.now();
       this.lastEval.set(id, at);
-      const outcome = await observe(rule, at, source, evaluate);
-      if (outcome.kind === 'error') this.deps.log.warn({ rule: id, error: outcome.message }, 'alert rule evaluation failed');
-      const next = advance(rule, state, outcome, at);
+      const observed = outcome ?? (await observe(rule, at, source, evaluate));
+      if (observed.kind === 'error') this.deps.log.warn({ rule: id, error: observed.message }, 'alert rule evaluation failed');
+      const next = advance(rule, state, observed, at);
       await store.saveTransitions(id, rule.name, next.transitions);
       state = next.state;
       await this.save(id, before, state, states);
