@@ -6,7 +6,7 @@ import type { Span } from '../query/traces/model.ts';
 import { EMPTY_FORM, bodyOf, formOf, parsePairs } from '../ui/src/alerts/rule-form.ts';
 import { layoutServices } from '../ui/src/components/dependency-layout.ts';
 import { formatDuration, formatPercent, formatRate, severityGroup } from '../ui/src/format.ts';
-import { applyCompletion, completionAt, errorPosition, graphColumns, lineStats, tokenRange } from '../ui/src/metrics/asl.ts';
+import { applyCompletion, completionAt, drawnLines, errorPosition, graphColumns, lineStats, stackedColumns, tokenRange } from '../ui/src/metrics/asl.ts';
 import { rangeParams, rangeSpecOf, relativeMs, resolveRange } from '../ui/src/time.ts';
 import { keyZoom } from '../ui/src/trace/zoom.ts';
 import { buildTrace, criticalPath, parentIds, revealed, searchSpans, visibleRows } from '../ui/src/trace/model.ts';
@@ -232,6 +232,40 @@ describe('ASL editing help', () => {
     ]);
     expect(lineStats(cols.lines[0]!)).toEqual({ avg: 2, min: 1, max: 3, last: 3, total: 4 });
     expect(lineStats([null, null])).toEqual({ avg: null, min: null, max: null, last: null, total: null });
+  });
+});
+
+describe('graph styles', () => {
+  it('draws the style words: colour with alpha, width, axis, areas and stacks per axis', () => {
+    const g = {
+      start: 0,
+      step: 60_000,
+      legend: ['plain', 'red area', 's1', 's2', 'right', 's3'],
+      metrics: [],
+      values: [],
+      notices: [],
+      styles: [
+        undefined,
+        { lineStyle: 'area', color: 'ff0000', alpha: 128 },
+        { lineStyle: 'stack' },
+        { lineStyle: 'stack', lineWidth: 3 },
+        { axis: 1, color: '00ff00' },
+        { lineStyle: 'stack', axis: 1, color: '0000ff' },
+      ],
+    };
+    const drawn = drawnLines(g, (i) => ['#111111', '#222222', '#333333', '#444444', '#555555', '#666666'][i]!);
+    expect(drawn).toEqual([
+      { stroke: '#111111', fill: undefined, width: 1.5, axis: 0, stackedOn: undefined },
+      { stroke: '#ff000080', fill: '#ff000080', width: 1.5, axis: 0, stackedOn: undefined },
+      { stroke: '#333333', fill: '#33333366', width: 1.5, axis: 0, stackedOn: undefined },
+      { stroke: '#444444', fill: '#44444466', width: 3, axis: 0, stackedOn: 2 },
+      { stroke: '#00ff00', fill: undefined, width: 1.5, axis: 1, stackedOn: undefined },
+      { stroke: '#0000ff', fill: '#0000ff66', width: 1.5, axis: 1, stackedOn: undefined },
+    ]);
+    const lines = [[1, 1], [2, 2], [1, null], [2, 3], [5, 5], [7, 7]];
+    expect(stackedColumns(lines, drawn)).toEqual([[1, 1], [2, 2], [1, null], [3, 3], [5, 5], [7, 7]]);
+    // Without styles every line is a plain line in its default colour.
+    expect(drawnLines({ ...g, styles: undefined }, () => '#abcdef').every((d) => d.fill === undefined && d.axis === 0 && d.stroke === '#abcdef')).toBe(true);
   });
 });
 

@@ -65,6 +65,17 @@ export const COMMON_WORDS = [
   ':dup', ':swap', ':drop', ':list', ':each', ':cq',
 ];
 
+/** A line's style words (:color, :alpha, :area, :stack, :lw, :axis), as the evaluator keeps them. */
+export interface LineStyle {
+  lineStyle?: string;
+  /** Hex without '#'. */
+  color?: string;
+  /** 0..255. */
+  alpha?: number;
+  lineWidth?: number;
+  axis?: number;
+}
+
 export interface GraphAnswer {
   start: number;
   step: number;
@@ -73,6 +84,52 @@ export interface GraphAnswer {
   /** One row per step, one value per line; std.json writes NaN and infinities as strings. */
   values: Array<Array<number | string>>;
   notices: string[];
+  /** Per line, when the API sends the style words (else every line is a plain line). */
+  styles?: Array<LineStyle | undefined>;
+}
+
+/** How a line is drawn. */
+export interface DrawnLine {
+  stroke: string;
+  /** Fill colour for areas and stacks. */
+  fill: string | undefined;
+  width: number;
+  /** Y axis: 0 left, 1 right, ... */
+  axis: number;
+  /** For a stacked line: the index of the line it sits on (the previous stacked line of its axis). */
+  stackedOn: number | undefined;
+}
+
+const hexAlpha = (alpha: number) => Math.max(0, Math.min(255, Math.round(alpha))).toString(16).padStart(2, '0');
+
+/** Colours, widths, axes, areas and stacks from the style words; `color(i)` when a line has none. */
+export function drawnLines(g: GraphAnswer, color: (i: number) => string): DrawnLine[] {
+  const lastStacked = new Map<number, number>();
+  return g.legend.map((_, i) => {
+    const st = g.styles?.[i] ?? {};
+    const base = st.color ? `#${st.color}` : color(i);
+    const stroke = st.alpha !== undefined && st.color ? `${base}${hexAlpha(st.alpha)}` : base;
+    const axis = st.axis ?? 0;
+    const area = st.lineStyle === 'area' || st.lineStyle === 'stack';
+    let stackedOn: number | undefined;
+    if (st.lineStyle === 'stack') {
+      stackedOn = lastStacked.get(axis);
+      lastStacked.set(axis, i);
+    }
+    // Areas are filled translucent unless :alpha says otherwise (then the stroke carries it).
+    const fill = area ? (st.alpha !== undefined && st.color ? stroke : `${base.startsWith('#') && base.length === 7 ? base : '#888888'}66`) : undefined;
+    return { stroke, fill, width: st.lineWidth ?? 1.5, axis, stackedOn };
+  });
+}
+
+/** Stacked lines drawn on the sum of the lines below them (null counts as 0 under a stack). */
+export function stackedColumns(lines: ReadonlyArray<ReadonlyArray<number | null>>, drawn: readonly DrawnLine[]): Array<Array<number | null>> {
+  const out: Array<Array<number | null>> = [];
+  lines.forEach((line, i) => {
+    const below = drawn[i]?.stackedOn;
+    out.push(below === undefined ? [...line] : line.map((v, j) => (v === null ? null : v + (out[below]![j] ?? 0))));
+  });
+  return out;
 }
 
 export interface LineStats {

@@ -7,7 +7,7 @@ import { Chart, axisStyle } from '../components/chart.tsx';
 import { serviceColor } from '../components/colors.ts';
 import { useLoad } from '../hooks.ts';
 import type { TimeRange } from '../time.ts';
-import { type GraphAnswer, graphColumns, lineStats } from './asl.ts';
+import { type DrawnLine, type GraphAnswer, drawnLines, graphColumns, lineStats, stackedColumns } from './asl.ts';
 
 /** Loads the graph of `q` over `range`; `key` changes when the range does (or on refresh). */
 export function useGraph(q: string, range: TimeRange, key: string) {
@@ -23,14 +23,27 @@ export function formatValue(v: number | null): string {
   return String(Number(v.toPrecision(4)));
 }
 
-function chartOptions(legend: string[], hidden: ReadonlySet<number>, height: number): (width: number) => uPlot.Options {
+function chartOptions(legend: string[], drawn: DrawnLine[], hidden: ReadonlySet<number>, height: number): (width: number) => uPlot.Options {
+  const axes = [...new Set([0, ...drawn.map((d) => d.axis)])].sort((a, b) => a - b);
+  const scale = (axis: number) => (axis === 0 ? 'y' : `y${axis}`);
   return (width) => ({
     width,
     height,
     legend: { show: false },
     scales: { x: { time: true } },
-    series: [{}, ...legend.map((label, i) => ({ label, stroke: serviceColor(i), width: 1.5, show: !hidden.has(i) }))],
-    axes: [{ ...axisStyle() }, { ...axisStyle(), size: 60, values: (_u, vals) => vals.map((v) => formatValue(v)) }],
+    series: [
+      {},
+      ...legend.map((label, i) => {
+        const d = drawn[i]!;
+        // A stacked line fills down to the line it sits on (a band), others down to zero.
+        return { label, stroke: d.stroke, width: d.width, scale: scale(d.axis), show: !hidden.has(i), ...(d.fill && d.stackedOn === undefined ? { fill: d.fill } : {}) };
+      }),
+    ],
+    bands: drawn.flatMap((d, i) => (d.stackedOn !== undefined && d.fill ? [{ series: [i + 1, d.stackedOn + 1] as [number, number], fill: d.fill }] : [])),
+    axes: [
+      { ...axisStyle() },
+      ...axes.map((a, k) => ({ ...axisStyle(), scale: scale(a), side: k % 2 === 0 ? 3 : 1, size: 60, ...(k > 0 ? { grid: { show: false } } : {}), values: (_u: uPlot, vals: number[]) => vals.map((v) => formatValue(v)) })),
+    ],
   });
 }
 
@@ -38,7 +51,8 @@ export function GraphChart({ answer, label, height = 320 }: { answer: GraphAnswe
   const [hidden, setHidden] = useState<Set<number>>(new Set());
   useEffect(() => setHidden(new Set()), [answer]);
   const columns = graphColumns(answer);
-  const data: uPlot.AlignedData = [columns.x, ...columns.lines];
+  const drawn = drawnLines(answer, serviceColor);
+  const data: uPlot.AlignedData = [columns.x, ...stackedColumns(columns.lines, drawn)];
   return (
     <>
       {answer.notices.length > 0 && (
@@ -48,7 +62,7 @@ export function GraphChart({ answer, label, height = 320 }: { answer: GraphAnswe
           ))}
         </ul>
       )}
-      <Chart shape={`graph ${height} ${answer.legend.join('\u0000')} ${[...hidden].join(',')}`} options={chartOptions(answer.legend, hidden, height)} data={data} label={label} class="metrics-chart" />
+      <Chart shape={`graph ${height} ${answer.legend.join('\u0000')} ${JSON.stringify(answer.styles ?? [])} ${[...hidden].join(',')}`} options={chartOptions(answer.legend, drawn, hidden, height)} data={data} label={label} class="metrics-chart" />
       <table class="table legend-table">
         <thead>
           <tr>
@@ -79,7 +93,7 @@ export function GraphChart({ answer, label, height = 320 }: { answer: GraphAnswe
                       })
                     }
                   >
-                    <span class="wf-swatch" style={{ background: serviceColor(i) }} /> {line}
+                    <span class="wf-swatch" style={{ background: drawn[i]!.stroke }} /> {line}
                   </button>
                 </td>
                 <td class="num">{formatValue(s.avg)}</td>
