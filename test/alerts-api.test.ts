@@ -295,7 +295,7 @@ describe('alert evaluation and notifications', () => {
     const firing = await waitFor('firing', () => stateOf(id, 'firing'));
     const held = Date.parse(firing.firedAt) - Date.parse(firing.activeAt);
     expect(held).toBeGreaterThanOrEqual(2000);
-    expect(held).toBeLessThan(3500);
+    expect(held).toBeLessThan(4500); // the next 1 s evaluation, with room for a busy machine
     await waitFor('the firing notification', () => hook.received.length === 1);
 
     const fired = hook.received[0]!.body;
@@ -436,7 +436,7 @@ describe('alert evaluation and notifications', () => {
       await breakLease();
       const firing = await waitFor('firing', () => stateOf(id, 'firing'));
       // `for` counted across the takeover.
-      expect(Date.parse(firing.firedAt) - Date.parse(firing.activeAt)).toBeLessThan(3500);
+      expect(Date.parse(firing.firedAt) - Date.parse(firing.activeAt)).toBeLessThan(5000);
       await waitFor('the firing notification', () => hook.received.length === 1);
       for (let i = 0; i < 3; i++) await breakLease();
       await cpu.set(10);
@@ -461,11 +461,12 @@ describe('alert evaluation and notifications', () => {
     await sleep(1000);
     await vigil.stop();
     vigil = await startTestVigil(ENV, vigil.dataDir);
+    const restarted = Date.now();
     const firing = await waitFor('firing after the restart', () => stateOf(id, 'firing'));
     expect(firing.activeAt).toBe(pending.activeAt);
-    const held = Date.parse(firing.firedAt) - Date.parse(firing.activeAt);
-    expect(held).toBeGreaterThanOrEqual(6000);
-    expect(held).toBeLessThan(7500);
+    expect(Date.parse(firing.firedAt) - Date.parse(firing.activeAt)).toBeGreaterThanOrEqual(6000);
+    // A timer restarted by the restart could not fire before 6 s after it.
+    expect(Date.parse(firing.firedAt)).toBeLessThan(restarted + 6000);
     await waitFor('the firing notification', () => hook.received.length === 1);
 
     // A restart while firing sends nothing new.
