@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Span } from '../query/traces/model.ts';
 import { EMPTY_FORM, bodyOf, formOf, parsePairs } from '../ui/src/alerts/rule-form.ts';
 import { layoutServices } from '../ui/src/components/dependency-layout.ts';
+import { isVariableName, movePanel, substitute } from '../ui/src/dashboards/model.ts';
 import { formatDuration, formatPercent, formatRate, severityGroup } from '../ui/src/format.ts';
 import { applyCompletion, completionAt, drawnLines, errorPosition, graphColumns, lineStats, stackedColumns, tokenRange } from '../ui/src/metrics/asl.ts';
 import { rangeParams, rangeSpecOf, relativeMs, resolveRange } from '../ui/src/time.ts';
@@ -266,6 +267,21 @@ describe('graph styles', () => {
     expect(stackedColumns(lines, drawn)).toEqual([[1, 1], [2, 2], [1, null], [3, 3], [5, 5], [7, 7]]);
     // Without styles every line is a plain line in its default colour.
     expect(drawnLines({ ...g, styles: undefined }, () => '#abcdef').every((d) => d.fill === undefined && d.axis === 0 && d.stroke === '#abcdef')).toBe(true);
+  });
+});
+
+describe('dashboards', () => {
+  it('puts variable values into queries and moves panels', () => {
+    const values = { service: 'checkout', env: 'prod' };
+    expect(substitute('name,x,:eq,service.name,$service,:eq,:and,env,$(env),:eq', values)).toBe('name,x,:eq,service.name,checkout,:eq,:and,env,prod,:eq');
+    expect(substitute('$unknown and $service_x', values)).toBe('$unknown and $service_x');
+    expect(['service', '_a1'].map(isVariableName)).toEqual([true, true]);
+    expect(['1a', 'a-b', ''].map(isVariableName)).toEqual([false, false, false]);
+    const panels = ['a', 'b', 'c'].map((title) => ({ title, kind: 'graph' as const, query: '', wide: false }));
+    expect(movePanel(panels, 0, 1).map((p) => p.title)).toEqual(['b', 'a', 'c']);
+    expect(movePanel(panels, 2, 1).map((p) => p.title)).toEqual(['a', 'b', 'c']);
+    expect(movePanel(panels, 2, -2).map((p) => p.title)).toEqual(['c', 'a', 'b']);
+    expect(panels.map((p) => p.title)).toEqual(['a', 'b', 'c']);
   });
 });
 

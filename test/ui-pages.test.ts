@@ -535,6 +535,41 @@ describe('pages', () => {
     expect(await warnings.first().textContent()).toContain('cart lookup slow');
   });
 
+  it('builds a dashboard with a variable and panels, keeps it, and follows the variable', async () => {
+    const page = await openPage('/dashboards');
+    await page.getByText('No dashboards yet').waitFor();
+    await page.getByRole('button', { name: 'New dashboard' }).click();
+    const editor = page.getByRole('form', { name: 'Dashboard editor' });
+    await editor.getByLabel('Title').fill('Checkout board');
+    await editor.getByRole('button', { name: 'Add variable' }).click();
+    expect(await editor.getByLabel('Variable name').inputValue()).toBe('service');
+    await editor.getByRole('button', { name: 'Add panel' }).click();
+    await editor.getByLabel('Panel title').fill('Requests');
+    await editor.getByLabel('Query ($variable allowed)').fill('name,vigil.span.requests,:eq,service.name,$service,:eq,:and,:sum');
+    await editor.getByRole('button', { name: 'Add panel' }).click();
+    const second = editor.locator('[data-panel="1"]');
+    await second.getByLabel('Panel title').fill('Traces');
+    await second.getByRole('combobox', { name: 'Kind' }).selectOption('traces');
+    await second.getByLabel('Query ($variable allowed)').fill('$service');
+    await second.getByRole('button', { name: 'Move Traces up' }).click();
+    await editor.getByRole('button', { name: 'Save dashboard' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('edit'));
+
+    const titles = page.locator('.dashboard-grid.custom > div');
+    expect(await titles.evaluateAll((ds) => ds.map((d) => d.getAttribute('data-panel-title')))).toEqual(['Traces', 'Requests']);
+    await page.getByRole('combobox', { name: 'service' }).selectOption('payment');
+    await page.waitForURL(/var-service=payment/);
+    const traces = page.locator('[data-panel-title="Traces"] tbody tr');
+    await poll(() => traces.count()).toBe(1);
+    expect(await traces.first().textContent()).toContain('frontend: GET /checkout');
+    await page.locator('[data-panel-title="Requests"] .metrics-chart canvas').first().waitFor();
+    await shot(page, 'dashboard-custom');
+
+    // Kept in the browser: the list shows it after a reload.
+    await page.goto(`${base}/dashboards`);
+    await page.getByRole('link', { name: 'Checkout board' }).waitFor();
+  });
+
   it('judges two versions of a service and shows the report with both lines', async () => {
     const page = await openPage(`/canary?start=${CANARY_START - 60_000}&end=${CANARY_START + 21 * 60_000}`);
     await page.getByLabel('Service', { exact: true }).fill('checkout');

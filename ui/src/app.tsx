@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getToken, setToken, unauthorizedListeners } from './api.ts';
 import { AlertsPage } from './alerts/page.tsx';
 import { CanaryPage, CanaryReport } from './canary/page.tsx';
+import { DashboardView, DashboardsPage } from './dashboards/page.tsx';
 import { ServiceDashboard } from './dashboards/service.tsx';
 import { MetricsPage } from './metrics/page.tsx';
 import { LogsPage } from './pages/logs.tsx';
@@ -26,7 +27,7 @@ const NAV = [
   { href: '/traces', label: 'Traces', match: (p: string) => p.startsWith('/traces') },
   { href: '/logs', label: 'Logs', match: (p: string) => p.startsWith('/logs') },
   { href: '/metrics', label: 'Metrics', match: (p: string) => p.startsWith('/metrics') },
-  { href: '/dashboards/service', label: 'Dashboards', match: (p: string) => p.startsWith('/dashboards') },
+  { href: '/dashboards', label: 'Dashboards', match: (p: string) => p.startsWith('/dashboards') },
   { href: '/canary', label: 'Canary', match: (p: string) => p.startsWith('/canary') },
   { href: '/alerts', label: 'Alerts', match: (p: string) => p.startsWith('/alerts') },
 ];
@@ -40,7 +41,10 @@ function Page({ path, params }: { path: string; params: URLSearchParams }) {
   if (trace) return <TracePage traceId={decodeURIComponent(trace[1]!)} params={params} />;
   if (path === '/logs') return <LogsPage params={params} />;
   if (path === '/metrics') return <MetricsPage params={params} />;
-  if (path === '/dashboards' || path === '/dashboards/service') return <ServiceDashboard params={params} />;
+  if (path === '/dashboards') return <DashboardsPage />;
+  if (path === '/dashboards/service') return <ServiceDashboard params={params} />;
+  const dashboard = /^\/dashboards\/d\/([^/]+)$/.exec(path);
+  if (dashboard) return <DashboardView id={decodeURIComponent(dashboard[1]!)} params={params} />;
   if (path === '/alerts') return <AlertsPage />;
   if (path === '/canary') return <CanaryPage params={params} />;
   const canary = /^\/canary\/([^/]+)$/.exec(path);

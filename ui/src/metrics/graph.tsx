@@ -23,7 +23,10 @@ export function formatValue(v: number | null): string {
   return String(Number(v.toPrecision(4)));
 }
 
-function chartOptions(legend: string[], drawn: DrawnLine[], hidden: ReadonlySet<number>, height: number): (width: number) => uPlot.Options {
+/** Lines with fewer values than this show their points (a lone value between gaps draws no line). */
+const SPARSE_POINTS = 30;
+
+function chartOptions(legend: string[], drawn: DrawnLine[], sparse: readonly boolean[], hidden: ReadonlySet<number>, height: number): (width: number) => uPlot.Options {
   const axes = [...new Set([0, ...drawn.map((d) => d.axis)])].sort((a, b) => a - b);
   const scale = (axis: number) => (axis === 0 ? 'y' : `y${axis}`);
   return (width) => ({
@@ -36,7 +39,15 @@ function chartOptions(legend: string[], drawn: DrawnLine[], hidden: ReadonlySet<
       ...legend.map((label, i) => {
         const d = drawn[i]!;
         // A stacked line fills down to the line it sits on (a band), others down to zero.
-        return { label, stroke: d.stroke, width: d.width, scale: scale(d.axis), show: !hidden.has(i), ...(d.fill && d.stackedOn === undefined ? { fill: d.fill } : {}) };
+        return {
+          label,
+          stroke: d.stroke,
+          width: d.width,
+          scale: scale(d.axis),
+          show: !hidden.has(i),
+          ...(d.fill && d.stackedOn === undefined ? { fill: d.fill } : {}),
+          ...(sparse[i] ? { points: { show: true, size: 5 } } : {}),
+        };
       }),
     ],
     bands: drawn.flatMap((d, i) => (d.stackedOn !== undefined && d.fill ? [{ series: [i + 1, d.stackedOn + 1] as [number, number], fill: d.fill }] : [])),
@@ -52,6 +63,7 @@ export function GraphChart({ answer, label, height = 320 }: { answer: GraphAnswe
   useEffect(() => setHidden(new Set()), [answer]);
   const columns = graphColumns(answer);
   const drawn = drawnLines(answer, serviceColor);
+  const sparse = columns.lines.map((l) => l.filter((v) => v !== null).length < SPARSE_POINTS);
   const data: uPlot.AlignedData = [columns.x, ...stackedColumns(columns.lines, drawn)];
   return (
     <>
@@ -62,7 +74,7 @@ export function GraphChart({ answer, label, height = 320 }: { answer: GraphAnswe
           ))}
         </ul>
       )}
-      <Chart shape={`graph ${height} ${answer.legend.join('\u0000')} ${JSON.stringify(answer.styles ?? [])} ${[...hidden].join(',')}`} options={chartOptions(answer.legend, drawn, hidden, height)} data={data} label={label} class="metrics-chart" />
+      <Chart shape={`graph ${height} ${answer.legend.join('\u0000')} ${JSON.stringify(answer.styles ?? [])} ${[...hidden].join(',')}`} options={chartOptions(answer.legend, drawn, sparse, hidden, height)} data={data} label={label} class="metrics-chart" />
       <table class="table legend-table">
         <thead>
           <tr>
