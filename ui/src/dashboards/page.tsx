@@ -5,15 +5,12 @@ import { apiGet } from '../api.ts';
 import { FieldError } from '../components/load-more.tsx';
 import { Panel } from '../components/panel.tsx';
 import { RangePicker } from '../components/range-picker.tsx';
-import { Time } from '../components/time.tsx';
-import { formatDuration, severityGroup } from '../format.ts';
 import { useLoad } from '../hooks.ts';
-import { GraphChart, useGraph } from '../metrics/graph.tsx';
-import type { JaegerList, LogPage, TracePage } from '../pages/api-types.ts';
+import type { JaegerList } from '../pages/api-types.ts';
 import { usePageRange } from '../pages/common.ts';
 import { navigate, withParams } from '../router.ts';
-import type { TimeRange } from '../time.ts';
 import { type Dashboard, type DashboardPanel, type DashboardVariable, type PanelKind, isVariableName, movePanel, newDashboardId, substitute, varParam } from './model.ts';
+import { GraphPanel, LogsPanel, TracesPanel } from './panels.tsx';
 import { browserDashboards as store } from './store.ts';
 
 const KINDS: Record<PanelKind, string> = { graph: 'Graph (ASL)', traces: 'Traces of a service', logs: 'Logs matching' };
@@ -48,55 +45,6 @@ export function DashboardsPage() {
         </ul>
       </Panel>
     </main>
-  );
-}
-
-function GraphPanelView({ panel, q, range, rangeKey }: { panel: DashboardPanel; q: string; range: TimeRange; rangeKey: string }) {
-  const graph = useGraph(q, range, rangeKey);
-  return (
-    <Panel title={panel.title} load={graph} empty={graph.data?.legend.length === 0} emptyHint={<p class="hint">No series match {q}.</p>}>
-      {graph.data && <GraphChart answer={graph.data} label={panel.title} height={200} />}
-    </Panel>
-  );
-}
-
-function TracesPanelView({ panel, service, range, rangeKey }: { panel: DashboardPanel; service: string; range: TimeRange; rangeKey: string }) {
-  const load = useLoad(`dash traces ${service} ${rangeKey}`, (signal) => apiGet<TracePage>('/api/v1/traces', { service, start: range.startMs, end: range.endMs, limit: 10 }, signal));
-  return (
-    <Panel title={panel.title} load={load} empty={(load.data?.traces.length ?? 0) === 0} emptyHint={<p class="hint">No traces of {service || 'any service'} in this range.</p>}>
-      <table class="table">
-        <tbody>
-          {load.data?.traces.map((t) => (
-            <tr class={t.errorCount > 0 ? 'error-row' : ''}>
-              <td>
-                <Time ms={t.startMs} />
-              </td>
-              <td>
-                <a href={`/traces/${t.traceId}`}>
-                  {t.rootService}: {t.rootOperation}
-                </a>
-              </td>
-              <td class="num">{formatDuration(t.durationMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </Panel>
-  );
-}
-
-function LogsPanelView({ panel, q, range, rangeKey }: { panel: DashboardPanel; q: string; range: TimeRange; rangeKey: string }) {
-  const load = useLoad(`dash logs ${q} ${rangeKey}`, (signal) => apiGet<LogPage>('/api/v1/logs', { q, start: range.startMs, end: range.endMs, limit: 20 }, signal));
-  return (
-    <Panel title={panel.title} load={load} empty={(load.data?.logs.length ?? 0) === 0} emptyHint={<p class="hint">No records match.</p>}>
-      <ul class="log-lines">
-        {load.data?.logs.map((l) => (
-          <li>
-            <Time ms={l.timeMs} /> <span class={`sev sev-${severityGroup(l.severityNumber)}`}>{l.severityText || severityGroup(l.severityNumber)}</span> {l.body}
-          </li>
-        ))}
-      </ul>
-    </Panel>
   );
 }
 
@@ -284,10 +232,10 @@ export function DashboardView({ id, params }: { id: string; params: URLSearchPar
         <div class="dashboard-grid custom">
           {d.panels.map((p, i) => {
             const q = substitute(p.query, values);
-            const common = { panel: p, range, rangeKey: key };
+            const common = { title: p.title, range, rangeKey: key };
             return (
               <div key={`${i} ${p.kind} ${q}`} class={p.wide ? 'wide' : ''} data-panel-title={p.title}>
-                {p.kind === 'graph' ? <GraphPanelView {...common} q={q} /> : p.kind === 'traces' ? <TracesPanelView {...common} service={q} /> : <LogsPanelView {...common} q={q} />}
+                {p.kind === 'graph' ? <GraphPanel {...common} q={q} /> : p.kind === 'traces' ? <TracesPanel {...common} filter={{ service: q }} /> : <LogsPanel {...common} filter={{ q }} />}
               </div>
             );
           })}

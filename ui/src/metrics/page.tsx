@@ -34,9 +34,13 @@ function AslEditor({ value, onChange, onRun, error }: { value: string; onChange:
   const [options, setOptions] = useState<string[]>([]);
   const [active, setActive] = useState(0);
 
+  // Tag lists arrive asynchronously: only the answer to the latest keystroke is shown.
+  const latest = useRef(0);
   const suggest = async (text: string, cursor: number) => {
+    const call = ++latest.current;
     const c = completionAt(text, cursor);
     const pool = c.kind === 'word' ? COMMON_WORDS : await tagList(c.kind === 'value' ? c.key : undefined);
+    if (call !== latest.current) return;
     const prefix = c.prefix.toLowerCase();
     const list = pool.filter((o) => o.toLowerCase().startsWith(prefix) && o !== c.prefix).slice(0, SUGGESTIONS_MAX);
     setCompletion(c);
@@ -97,6 +101,7 @@ function AslEditor({ value, onChange, onRun, error }: { value: string; onChange:
           }
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || !e.shiftKey)) {
             e.preventDefault();
+            latest.current++;
             setOptions([]);
             onRun();
           }
