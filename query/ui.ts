@@ -16,8 +16,9 @@ export interface PublicRouteConfig {
   public?: boolean;
 }
 
+/** True for the UI's files and client routes; /api/ paths the wildcard also matches stay behind the token. */
 export function isPublicRoute(req: FastifyRequest): boolean {
-  return (req.routeOptions.config as PublicRouteConfig).public === true;
+  return (req.routeOptions.config as PublicRouteConfig).public === true && !isApiPath(req.url.split('?')[0] ?? '');
 }
 
 const TYPES: Record<string, string> = {

@@ -233,6 +233,8 @@ describe('serving', () => {
 
     expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
     expect((await fetch(`${base}/api/v1/traces`)).status).toBe(401);
+    // An unknown API path is refused like a known one, not answered by the UI's routes.
+    expect((await fetch(`${base}/api/v1/nothing-here`)).status).toBe(401);
     const unknown = await fetch(`${base}/api/v1/nothing-here`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toContain('application/json');
