@@ -136,6 +136,11 @@ describe('trace model', () => {
     expect(ids(searchSpans(m, 'op-c boom'))).toEqual([]);
     expect(ids(searchSpans(m, 'error'))).toEqual(['B']);
     expect(searchSpans(m, '   ')).toEqual([]);
+    // Durations: R 100, A 30, A1 20, B 10, C 40, C1 35 ms.
+    expect(ids(searchSpans(m, '>30ms'))).toEqual(['R', 'C', 'C1']);
+    expect(ids(searchSpans(m, '<20ms'))).toEqual(['B']);
+    expect(ids(searchSpans(m, '>15ms <35000us svc'))).toEqual(['A']);
+    expect(ids(searchSpans(m, '>0.05s'))).toEqual(['R']);
   });
 });
 

@@ -111,7 +111,7 @@ export function ServicesPage({ params }: { params: URLSearchParams }) {
                   <td class="num">{formatDuration(s.p99Ms)}</td>
                   <td>{sp ? <Sparkline values={sp.p99Ms} label={`${s.service} p99`} /> : <span class="muted">…</span>}</td>
                   <td class="links">
-                    <a href={`/traces?${q}`}>Traces</a> <a href={`/logs?${q}`}>Logs</a>
+                    <a href={`/traces?${q}`}>Traces</a> <a href={`/logs?${q}`}>Logs</a> <a href={`/dashboards/service?${q}`}>Dashboard</a>
                   </td>
                 </tr>
               );

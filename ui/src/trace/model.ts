@@ -247,11 +247,28 @@ export function criticalPath(model: TraceModel): CriticalSection[] {
   return sections;
 }
 
-/** Span positions (TraceModel.order indexes) matching every word of the query, in order. */
+const DURATION_UNITS_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 };
+
+/** `>10ms`, `<500us`: a duration condition (ns), else undefined. */
+export function durationWord(word: string): { above: boolean; ns: number } | undefined {
+  const m = /^([<>])(\d+(?:\.\d+)?)(ns|us|µs|ms|s)$/.exec(word);
+  return m ? { above: m[1] === '>', ns: Number(m[2]) * DURATION_UNITS_NS[m[3]!]! } : undefined;
+}
+
+/**
+ * Spans matching every word of the query, in tree order: a word is found in the name,
+ * service, ids, kind, status or `key=value` of an attribute; `>10ms` / `<1ms` bound the duration.
+ */
 export function searchSpans(model: TraceModel, query: string): SpanNode[] {
-  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
-  if (words.length === 0) return [];
+  const all = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  if (all.length === 0) return [];
+  const durations = all.map(durationWord);
+  const words = all.filter((_, i) => durations[i] === undefined);
+  const bounds = durations.filter((d) => d !== undefined);
   return model.order.filter((n) => {
+    const duration = n.end - n.start;
+    if (!bounds.every((b) => (b.above ? duration > b.ns : duration < b.ns))) return false;
+    if (words.length === 0) return true;
     const s = n.span;
     const haystack = [s.name, s.service, s.spanId, s.kind, s.status.code, s.status.message];
     for (const [k, v] of Object.entries(s.attributes)) haystack.push(`${k}=${v}`);

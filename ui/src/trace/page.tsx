@@ -130,7 +130,7 @@ function TraceView({ detail, model, params }: { detail: TraceDetail; model: Trac
         <input
           type="search"
           aria-label="Find in trace"
-          placeholder="Find spans: text, service, key=value"
+          placeholder="Find spans: text, key=value, >10ms"
           value={query}
           onInput={(e) => {
             setQuery((e.target as HTMLInputElement).value);
