@@ -1,5 +1,5 @@
 // Relative ("last 1h") or absolute (from/to in the local zone) time range, plus refresh.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { RELATIVE_RANGES, type RangeSpec, formatUtc, fromDateTimeLocal, relativeMs, resolveRange, toDateTimeLocal } from '../time.ts';
 
 interface Props {
@@ -14,6 +14,13 @@ export function RangePicker({ spec, onChange, onRefresh }: Props) {
   const [from, setFrom] = useState(toDateTimeLocal(resolved.startMs));
   const [to, setTo] = useState(toDateTimeLocal(resolved.endMs));
   const [error, setError] = useState('');
+  // A range set elsewhere (a drag on a chart, a link) shows in the absolute fields.
+  useEffect(() => {
+    if (spec.relative !== undefined) return;
+    setCustom(true);
+    setFrom(toDateTimeLocal(spec.startMs!));
+    setTo(toDateTimeLocal(spec.endMs!));
+  }, [spec.relative, spec.startMs, spec.endMs]);
   const apply = (e: Event) => {
     e.preventDefault();
     const startMs = fromDateTimeLocal(from);
@@ -63,11 +70,12 @@ export function RangePicker({ spec, onChange, onRefresh }: Props) {
           <label>
             to <input type="datetime-local" step="1" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
           </label>
-          <button type="submit">Apply</button>
+          <button type="submit" title={`${formatUtc(resolved.startMs)} – ${formatUtc(resolved.endMs)}`}>
+            Apply
+          </button>
           {error && <span class="field-error">{error}</span>}
         </form>
       )}
-      {!custom && spec.relative === undefined && <span title={`${formatUtc(resolved.startMs)} – ${formatUtc(resolved.endMs)}`}>custom</span>}
       {onRefresh && (
         <button type="button" onClick={onRefresh} title="Refresh (r)" aria-label="Refresh">
           ↻
