@@ -421,6 +421,15 @@ describe('pages', () => {
     await page.keyboard.press('0');
     await poll(() => page.locator('.wf-tick').first().textContent()).toBe('0');
 
+    // The flame graph: depth 2 at 20 ms is cart's POST /cart (7-42 ms); a click selects it.
+    await page.getByRole('button', { name: 'Flame graph' }).click();
+    const flame = (await page.getByTestId('flamegraph').boundingBox())!;
+    expect(flame.height).toBe(4 * 20); // depth 4
+    await page.mouse.click(flame.x + (flame.width * 20) / 120, flame.y + 2 * 20 + 10);
+    await poll(() => page.url()).toContain('span=a000000000000003');
+    await shot(page, 'trace-flamegraph');
+    await page.getByRole('button', { name: 'Span tree' }).click();
+
     // The link opens the linked trace.
     await page.locator('[data-span="a000000000000006"]').click();
     await detail.locator('.links-list a').click();

@@ -10,6 +10,7 @@ import { useLoad } from '../hooks.ts';
 import type { LogRecord, TraceDetail } from '../pages/api-types.ts';
 import { navigate, withParams } from '../router.ts';
 import { SpanDetail } from './detail.tsx';
+import { Flamegraph } from './flamegraph.tsx';
 import { Minimap } from './minimap.tsx';
 import type { Zoom } from './zoom.ts';
 import { type CriticalSection, buildTrace, criticalPath, parentIds, revealed, searchSpans, type SpanNode, type TraceModel, visibleRows } from './model.ts';
@@ -44,6 +45,7 @@ function TraceView({ detail, model, params }: { detail: TraceDetail; model: Trac
   const [matchIndex, setMatchIndex] = useState(0);
   const [scrollRequest, setScrollRequest] = useState(0);
   const [logsOfSpan, setLogsOfSpan] = useState(false);
+  const [view, setView] = useState<'tree' | 'flame'>('tree');
   const selectedId = params.get('span') ?? '';
   const selected = model.byId.get(selectedId);
 
@@ -171,23 +173,34 @@ function TraceView({ detail, model, params }: { detail: TraceDetail; model: Trac
         <button type="button" onClick={exportJson}>
           JSON
         </button>
+        <span class="sep" />
+        <button type="button" aria-pressed={view === 'tree'} onClick={() => setView('tree')}>
+          Span tree
+        </button>
+        <button type="button" aria-pressed={view === 'flame'} onClick={() => setView('flame')}>
+          Flame graph
+        </button>
       </div>
       <Minimap model={model} zoom={zoom} onZoom={setZoom} />
       <div class={`trace-body${selected ? ' with-detail' : ''}`}>
         <div class="waterfall">
-          <TimeAxis duration={model.duration} zoom={zoom} />
-          <Waterfall
-            rows={rows}
-            duration={model.duration}
-            zoom={zoom}
-            selected={selected}
-            collapsed={collapsed}
-            matches={matchSet}
-            critical={critical}
-            scrollRequest={scrollRequest}
-            onSelect={(n) => select(n)}
-            onToggle={toggle}
-          />
+          <TimeAxis duration={model.duration} zoom={zoom} nameColumn={view === 'tree'} />
+          {view === 'flame' ? (
+            <Flamegraph model={model} zoom={zoom} selected={selected} onSelect={(n) => select(n, false)} />
+          ) : (
+            <Waterfall
+              rows={rows}
+              duration={model.duration}
+              zoom={zoom}
+              selected={selected}
+              collapsed={collapsed}
+              matches={matchSet}
+              critical={critical}
+              scrollRequest={scrollRequest}
+              onSelect={(n) => select(n)}
+              onToggle={toggle}
+            />
+          )}
         </div>
         {selected && <SpanDetail node={selected} logs={detail.logs} onSelectSpan={(id) => select(model.byId.get(id))} onClose={() => navigate(withParams({ span: undefined }), true)} />}
       </div>

@@ -34,7 +34,7 @@ function tickStep(span: number, count: number): number {
   return [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? pow * 10;
 }
 
-export function TimeAxis({ duration, zoom }: { duration: number; zoom: Zoom }) {
+export function TimeAxis({ duration, zoom, nameColumn }: { duration: number; zoom: Zoom; nameColumn: boolean }) {
   const from = zoom[0] * duration;
   const to = zoom[1] * duration;
   const step = tickStep(to - from, 5);
@@ -42,7 +42,7 @@ export function TimeAxis({ duration, zoom }: { duration: number; zoom: Zoom }) {
   for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
   return (
     <div class="wf-axis" aria-hidden="true">
-      <div class="wf-name-col">Service / operation</div>
+      {nameColumn && <div class="wf-name-col">Service / operation</div>}
       <div class="wf-time-col">
         {ticks.map((t) => (
           <span class="wf-tick" style={{ left: `${((t - from) / (to - from || 1)) * 100}%` }}>
