@@ -173,12 +173,8 @@ function TraceView({ detail, model, params }: { detail: TraceDetail; model: Trac
         <button type="button" onClick={exportJson}>
           JSON
         </button>
-        <span class="sep" />
-        <button type="button" aria-pressed={view === 'tree'} onClick={() => setView('tree')}>
-          Span tree
-        </button>
-        <button type="button" aria-pressed={view === 'flame'} onClick={() => setView('flame')}>
-          Flame graph
+        <button type="button" onClick={() => setView(view === 'tree' ? 'flame' : 'tree')}>
+          {view === 'tree' ? 'Flame graph' : 'Span tree'}
         </button>
       </div>
       <Minimap model={model} zoom={zoom} onZoom={setZoom} />
