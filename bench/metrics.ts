@@ -10,7 +10,7 @@
 // Prints a table and writes bench/results/metrics-<time>.json (+ metrics-latest.json).
 //   BENCH_MINUTES (1440)  BENCH_CHUNK_MINUTES (10)  BENCH_CONCURRENCY (4)  BENCH_RUNS (20)  BENCH_WARMUP (3)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -130,19 +130,41 @@ function checkAnswer(name: QueryName, result: GraphResult): number | undefined {
   return worst;
 }
 
-async function measure(run: (q: string) => Promise<GraphResult>): Promise<Record<QueryName, { p50: number; p95: number; lines: number; maxRelativeError: number | undefined }>> {
-  const out = {} as Record<QueryName, { p50: number; p95: number; lines: number; maxRelativeError: number | undefined }>;
+interface Timing {
+  p50: number;
+  p95: number;
+  min: number;
+  /** CPU of this process per query (the embedded engine runs in it): load from other processes does not inflate it. */
+  cpuP50: number;
+  lines: number;
+  maxRelativeError: number | undefined;
+}
+
+async function measure(run: (q: string) => Promise<GraphResult>): Promise<Record<QueryName, Timing>> {
+  const out = {} as Record<QueryName, Timing>;
   for (const [name, q] of Object.entries(QUERIES) as Array<[QueryName, string]>) {
     let last: GraphResult | undefined;
     for (let i = 0; i < warmup; i++) last = await run(q);
     const ms: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       last = await run(q);
+      const used = process.cpuUsage(c);
       ms.push(performance.now() - t);
+      cpu.push((used.user + used.system) / 1000);
     }
     ms.sort((a, b) => a - b);
-    out[name] = { p50: percentile(ms, 50), p95: percentile(ms, 95), lines: last!.lines.length, maxRelativeError: checkAnswer(name, last!) };
+    cpu.sort((a, b) => a - b);
+    out[name] = {
+      p50: percentile(ms, 50),
+      p95: percentile(ms, 95),
+      min: ms[0]!,
+      cpuP50: percentile(cpu, 50),
+      lines: last!.lines.length,
+      maxRelativeError: checkAnswer(name, last!),
+    };
   }
   return out;
 }
@@ -157,6 +179,8 @@ for (let m = 0; m < minutes; m += chunkMinutes) bodies.push(request(m, Math.min(
 const encodeSeconds = (performance.now() - encodeStart) / 1000;
 
 const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info', VIGIL_SELF_METRICS_INTERVAL: '1h' });
+// A failed run must not leave the server behind.
+process.on('exit', () => vigil.child.kill('SIGKILL'));
 console.error(`sending ${bodies.length} requests to ${vigil.otlpUrl} (${concurrency} in flight) ...`);
 const ingestStart = performance.now();
 let next = 0;
@@ -173,7 +197,7 @@ const ingestSeconds = (performance.now() - ingestStart) / 1000;
 console.error(`ingested in ${ingestSeconds.toFixed(1)} s`);
 
 // Through HTTP, when the graph route is there.
-let http: Awaited<ReturnType<typeof measure>> | undefined;
+let http: Record<QueryName, Timing> | undefined;
 const probe = await fetch(`${vigil.queryUrl}/api/v1/graph?q=name,none,:eq&format=json`);
 if (probe.status !== 404) {
   http = await measure(async (q) => {
@@ -205,6 +229,7 @@ rmSync(dataDir, { recursive: true, force: true });
 
 const report = {
   at: new Date().toISOString(),
+  loadAverage: loadavg(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
   settings: { minutes, series: nodes * 4, points, chunkMinutes, concurrency, runs, warmup, step: '1m', engine: 'embedded (chDB)' },
   ingest: { requests: bodies.length, seconds: ingestSeconds, pointsPerSecond: points / ingestSeconds, encodeSeconds },
@@ -214,9 +239,10 @@ const report = {
 console.log(`\nVigil metrics benchmark: ${points.toLocaleString('en')} points, ${nodes * 4} series, ${minutes} minutes at 1-minute step`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}, embedded engine`);
 console.log(`ingest: ${Math.round(points / ingestSeconds).toLocaleString('en')} points/s (${bodies.length} OTLP/HTTP protobuf requests in ${ingestSeconds.toFixed(1)} s)\n`);
-console.log('| query | path | p50 ms | p95 ms | lines | max rel. error |');
-console.log('| --- | --- | --- | --- | --- | --- |');
-const paths: Array<[string, Awaited<ReturnType<typeof measure>> | undefined]> = [
+console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share the ${cpus().length} cores)\n`);
+console.log('| query | path | p50 ms | p95 ms | min ms | CPU ms p50 (in-process only) | lines | max rel. error |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+const paths: Array<[string, Record<QueryName, Timing> | undefined]> = [
   ['HTTP /api/v1/graph (as ingested)', http],
   ['source + evaluator (as ingested)', asIngested.queries],
   ['source + evaluator (merged)', merged.queries],
@@ -225,7 +251,10 @@ for (const name of Object.keys(QUERIES) as QueryName[]) {
   for (const [path, result] of paths) {
     const r = result?.[name];
     if (r === undefined) continue;
-    console.log(`| \`${QUERIES[name]}\` | ${path} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.lines} | ${r.maxRelativeError === undefined ? '-' : r.maxRelativeError.toExponential(1)} |`);
+    const cpu = path.startsWith('HTTP') ? '-' : r.cpuP50.toFixed(1);
+    console.log(
+      `| \`${QUERIES[name]}\` | ${path} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.min.toFixed(1)} | ${cpu} | ${r.lines} | ${r.maxRelativeError === undefined ? '-' : r.maxRelativeError.toExponential(1)} |`,
+    );
   }
 }
 const json = `${JSON.stringify(report, null, 2)}\n`;

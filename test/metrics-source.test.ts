@@ -18,7 +18,8 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequest, Series, TagQuery, Window } from '../query/asl/types.ts';
 import { ClickHouseTagCatalog } from '../query/metrics/catalog.ts';
-import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
+import { cumulativeIncreases, explicitBuckets, exponentialBuckets, mergeBuckets, percentile, percentileTag } from '../query/metrics/percentiles.ts';
+import { ClickHouseSeriesSource, unescapeTsv } from '../query/metrics/source.ts';
 import { VigilError } from '../schemas/errors.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
@@ -348,5 +349,66 @@ describe('limits and the tag catalogue', () => {
     expect(await catalog.values('statistic', eq('name', 'latency'), 100, 'count', false)).toEqual(['max', 'totalAmount']);
     // span series are in the catalogue too
     expect(await catalog.values('span.name', eq('service.name', 'cart'), 10, '', false)).toEqual(['GET /cart']);
+  });
+});
+
+describe('bucket arithmetic (pure)', () => {
+  it('reads explicit buckets and interpolates within them', () => {
+    const buckets = explicitBuckets([1, 2, 4], [2, 2, 4, 2]);
+    expect(buckets).toEqual([
+      { lower: 0, upper: 1, count: 2 },
+      { lower: 1, upper: 2, count: 2 },
+      { lower: 2, upper: 4, count: 4 },
+      { lower: 4, upper: Infinity, count: 2 },
+    ]);
+    // 10 values: p10 = rank 1 in (0,1] of 2 -> 0.5; p60 = rank 6, 2 into (2,4] of 4 -> 3;
+    // p95 = rank 9.5 in the open last bucket -> 4; p0 -> the first bucket's lower end
+    expect(percentile(buckets, 10)).toBeCloseTo(0.5, 12);
+    expect(percentile(buckets, 60)).toBeCloseTo(3, 12);
+    expect(percentile(buckets, 95)).toBe(4);
+    expect(percentile(buckets, 0)).toBe(0);
+    expect(percentile([], 50)).toBeNaN();
+    // a first bound at or below 0: the first bucket is open below, a percentile in it is its bound
+    expect(percentile(explicitBuckets([0, 10], [3, 1, 0]), 50)).toBe(0);
+  });
+
+  it('reads exponential buckets and re-buckets them to a coarser scale', () => {
+    // scale 1: base sqrt(2); index 2 is (2, 2.83], index 3 (2.83, 4]
+    const fine = exponentialBuckets(1, 1, 0.001, 2, [5, 3]);
+    expect(fine[0]).toEqual({ lower: -0.001, upper: 0.001, count: 1 });
+    expect(fine[1]!.lower).toBeCloseTo(2, 12);
+    expect(fine[2]!.upper).toBeCloseTo(4, 12);
+    // to scale 0 (base 2): indexes 2 and 3 both become index 1, (2, 4]
+    const coarse = exponentialBuckets(1, 0, 0, 2, [5, 3], 0);
+    expect(coarse).toEqual([{ lower: 2, upper: 4, count: 8 }]);
+    expect(mergeBuckets([coarse, [{ lower: 2, upper: 4, count: 2 }, { lower: 1, upper: 2, count: 1 }]])).toEqual([
+      { lower: 1, upper: 2, count: 1 },
+      { lower: 2, upper: 4, count: 10 },
+    ]);
+  });
+
+  it('turns cumulative bucket counts into increases per step, across a restart', () => {
+    const b = (counts: number[]) => explicitBuckets([10], counts);
+    const steps = cumulativeIncreases(
+      [
+        { step: 0, start: 0, time: 60_000, buckets: b([1, 0]) },
+        { step: 1, start: 0, time: 120_000, buckets: b([3, 1]) },
+        { step: 2, start: 130_000, time: 180_000, buckets: b([2, 2]) }, // restarted
+        { step: 3, start: 130_000, time: 240_000, buckets: b([2, 2]) },
+      ],
+      10_000,
+    );
+    // the first point's sequence started before `since`: no increase known for step 0
+    expect([...steps.keys()]).toEqual([1, 2, 3]);
+    expect(steps.get(1)!.map((x) => x.count)).toEqual([2, 1]);
+    expect(steps.get(2)!.map((x) => x.count)).toEqual([2, 2]);
+    expect(steps.get(3)!.map((x) => x.count)).toEqual([0, 0]);
+    expect(percentileTag(99.9)).toBe('p99.9');
+    expect(percentileTag(50)).toBe('p50');
+  });
+
+  it('unescapes TabSeparated fields', () => {
+    expect(unescapeTsv('a\\tb\\\\c\\nd')).toBe('a\tb\\c\nd');
+    expect(unescapeTsv('["x\\\\y"]')).toBe('["x\\y"]');
   });
 });

@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS {{table:vigil_metric_hours}} {{on_cluster}}
 )
 ENGINE = {{aggregating_engine:vigil_metric_hours}}
 PARTITION BY toDate(Hour)
-ORDER BY (MetricName, SeriesId, Hour)
+ORDER BY (MetricName, Hour, SeriesId)
 TTL greatest(Hour, IngestTime) + toIntervalDay({{ttl_days:metrics}})
 SETTINGS index_granularity = 1024, ttl_only_drop_parts = 1;
 
