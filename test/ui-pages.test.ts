@@ -201,7 +201,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACT
 
 beforeAll(async () => {
   ensureChromium();
-  await ensureUiBuilt();
+  ensureUiBuilt();
   vigil = await startTestVigil({ VIGIL_QUERY_TOKENS: TOKEN });
   base = vigil.query!.url;
   await seed();

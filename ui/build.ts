@@ -34,6 +34,9 @@ export async function buildUi(): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
+  // The JSX transform follows NODE_ENV: anything but production (vitest sets `test`) would
+  // give the larger development build.
+  process.env.NODE_ENV = 'production';
   buildUi().then(
     () => process.stdout.write(`UI built into ${join(uiDir, 'dist')}\n`),
     (error: unknown) => {

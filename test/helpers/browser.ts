@@ -2,8 +2,9 @@
 // without it, the setup installs it (as root, with apt-get) or stops with the one-line fix.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { buildUi, isStale } from '../../ui/build.ts';
+import { isStale } from '../../ui/build.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
@@ -31,9 +32,10 @@ export function ensureChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(FIX);
 }
 
-/** Builds ui/dist when it is missing or older than the UI's sources. */
-export async function ensureUiBuilt(): Promise<void> {
-  if (isStale()) await buildUi();
+/** Builds ui/dist (production build, in its own process) when missing or older than the UI's sources. */
+export function ensureUiBuilt(): void {
+  if (!isStale()) return;
+  execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../ui/build.ts', import.meta.url))], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 export async function launchBrowser(): Promise<Browser> {
