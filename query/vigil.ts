@@ -38,7 +38,7 @@ export async function startVigil(role: Role, env: NodeJS.ProcessEnv = process.en
     logger.info(`send OTLP/HTTP to ${ingest.httpUrl} (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON, gzip ok)`);
     logger.info(`send OTLP/gRPC to ${ingest.grpcAddress} (TraceService, MetricsService, LogsService Export; gzip ok)`);
   }
-  if (query) logger.info(`query API at ${query.url}/ (Jaeger API for Grafana, /api/v1, OpenAPI at /api/openapi.json)`);
+  if (query) logger.info(`UI and query API at ${query.url}/ (Jaeger API for Grafana, /api/v1, Atlas /api/v1/graph, OpenAPI at /api/openapi.json)`);
   return {
     store,
     ingest,
