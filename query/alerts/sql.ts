@@ -1,31 +1,12 @@
 // The SQL of alerting (tables in 0008_alerts.sql), as named text. Values travel only as query
-// parameters. Rules, states and the lease are insert-only: the latest Version per key wins.
+// parameters. Rules, states and the lease are insert-only: the latest Version per key wins; the
+// reads of rules are those of every versioned document (query/versioned-documents.ts).
+import type { DocumentTable } from '../versioned-documents.ts';
 
-export const RULES_TABLE = 'vigil_alert_rules';
+export const RULES: DocumentTable = { table: 'vigil_alert_rules', body: 'Rule' };
 export const STATE_TABLE = 'vigil_alert_state';
 export const HISTORY_TABLE = 'vigil_alert_history';
 export const LEASE_TABLE = 'vigil_alert_lease';
-
-const LATEST_RULES = `
-SELECT
-    Id AS id,
-    min(Version) AS createdVersion,
-    max(Version) AS version,
-    argMax(Rule, Version) AS rule,
-    argMax(Deleted, Version) AS deleted
-FROM ${RULES_TABLE}`;
-
-/** Every live rule, by name. */
-export const LIST_RULES = `${LATEST_RULES}
-GROUP BY Id
-HAVING deleted = 0
-ORDER BY argMax(Name, Version), id`;
-
-/** One rule by {id:String}; no row when it never existed or is deleted. */
-export const GET_RULE = `${LATEST_RULES}
-WHERE Id = {id:String}
-GROUP BY Id
-HAVING deleted = 0`;
 
 /** The latest state of every rule that has one. */
 export const LATEST_STATES = `

@@ -1,9 +1,10 @@
 // Stored alert rules, evaluator states and transition history in ClickHouse (SQL in sql.ts,
 // tables in 0008_alerts.sql).
 import type { ClickHouseClient } from '@clickhouse/client';
+import { type StoredDocument, VersionClock, VersionedDocuments, selectRows } from '../versioned-documents.ts';
 import type { RuleState, Transition } from './evaluator.ts';
 import type { AlertRule } from './rules.ts';
-import { GET_RULE, HISTORY, HISTORY_TABLE, LATEST_STATES, LIST_RULES, RULES_TABLE, STATE_TABLE } from './sql.ts';
+import { HISTORY, HISTORY_TABLE, LATEST_STATES, RULES, STATE_TABLE } from './sql.ts';
 
 export interface StoredRule {
   readonly id: string;
@@ -51,38 +52,23 @@ export interface AlertStore {
   history(query: HistoryQuery): Promise<HistoryEntry[]>;
 }
 
-interface RuleRow {
-  id: string;
-  createdVersion: string;
-  version: string;
-  rule: string;
-}
-
-const storedRule = (row: RuleRow): StoredRule => ({
-  id: row.id,
-  rule: JSON.parse(row.rule) as AlertRule,
-  createdAtMs: Math.floor(Number(row.createdVersion) / 1000),
-  updatedAtMs: Math.floor(Number(row.version) / 1000),
+const storedRule = (doc: StoredDocument): StoredRule => ({
+  id: doc.id,
+  rule: doc.body as AlertRule,
+  createdAtMs: doc.createdAtMs,
+  updatedAtMs: doc.updatedAtMs,
 });
 
 export class ClickHouseAlertStore implements AlertStore {
-  private lastVersion = 0;
+  private readonly rules: VersionedDocuments;
+  private readonly stateVersions = new VersionClock();
 
   /** `read` for queries, `write` for inserts (they may be the same client). */
   constructor(
     private readonly read: ClickHouseClient,
     private readonly write: ClickHouseClient,
-  ) {}
-
-  /** Unix microseconds, strictly increasing in this process, so quick successive writes keep their order. */
-  private nextVersion(): number {
-    this.lastVersion = Math.max(Date.now() * 1000, this.lastVersion + 1);
-    return this.lastVersion;
-  }
-
-  private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    const result = await this.read.query({ query, query_params: params, format: 'JSONEachRow' });
-    return result.json<T>();
+  ) {
+    this.rules = new VersionedDocuments(read, write, RULES);
   }
 
   private async insert(table: string, values: unknown[]): Promise<void> {
@@ -90,25 +76,25 @@ export class ClickHouseAlertStore implements AlertStore {
   }
 
   async listRules(): Promise<StoredRule[]> {
-    return (await this.rows<RuleRow>(LIST_RULES, {})).map(storedRule);
+    return (await this.rules.list()).map(storedRule);
   }
 
   async getRule(id: string): Promise<StoredRule | undefined> {
-    const row = (await this.rows<RuleRow>(GET_RULE, { id }))[0];
-    return row === undefined ? undefined : storedRule(row);
+    const doc = await this.rules.get(id);
+    return doc === undefined ? undefined : storedRule(doc);
   }
 
-  async putRule(id: string, rule: AlertRule | null): Promise<void> {
-    await this.insert(RULES_TABLE, [{ Id: id, Version: this.nextVersion(), Name: rule?.name ?? '', Rule: rule === null ? '' : JSON.stringify(rule), Deleted: rule === null ? 1 : 0 }]);
+  putRule(id: string, rule: AlertRule | null): Promise<void> {
+    return this.rules.put(id, rule?.name ?? '', rule);
   }
 
   async states(): Promise<Map<string, RuleState>> {
-    const rows = await this.rows<{ ruleId: string; state: string }>(LATEST_STATES, {});
+    const rows = await selectRows<{ ruleId: string; state: string }>(this.read, LATEST_STATES, {});
     return new Map(rows.map((r) => [r.ruleId, JSON.parse(r.state) as RuleState]));
   }
 
   async saveState(ruleId: string, state: RuleState): Promise<void> {
-    await this.insert(STATE_TABLE, [{ RuleId: ruleId, Version: this.nextVersion(), State: JSON.stringify(state) }]);
+    await this.insert(STATE_TABLE, [{ RuleId: ruleId, Version: this.stateVersions.next(), State: JSON.stringify(state) }]);
   }
 
   async saveTransitions(ruleId: string, ruleName: string, transitions: readonly Transition[]): Promise<void> {
@@ -120,7 +106,7 @@ export class ClickHouseAlertStore implements AlertStore {
   }
 
   async history(query: HistoryQuery): Promise<HistoryEntry[]> {
-    const rows = await this.rows<Omit<HistoryEntry, 'at' | 'value'> & { at: string; value: number | string }>(HISTORY, { ...query });
+    const rows = await selectRows<Omit<HistoryEntry, 'at' | 'value'> & { at: string; value: number | string }>(this.read, HISTORY, { ...query });
     return rows.map((r) => ({ ...r, at: Number(r.at), value: typeof r.value === 'number' && Number.isFinite(r.value) ? r.value : null }));
   }
 }

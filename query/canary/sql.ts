@@ -1,32 +1,10 @@
 // The SQL of stored canary configs and judgements (tables in 0007_canary.sql), as named text.
-// Values travel only as query parameters. Both tables are insert-only: the latest Version of
-// a config Id is its state, a Deleted latest row means it is gone.
+// Values travel only as query parameters. Both tables are insert-only; the reads of configs
+// are those of every versioned document (query/versioned-documents.ts).
+import type { DocumentTable } from '../versioned-documents.ts';
 
-export const CONFIGS_TABLE = 'vigil_canary_configs';
+export const CONFIGS: DocumentTable = { table: 'vigil_canary_configs', body: 'Config' };
 export const JUDGEMENTS_TABLE = 'vigil_canary_judgements';
-
-const LATEST_CONFIGS = `
-SELECT
-    Id AS id,
-    argMax(Name, Version) AS name,
-    min(Version) AS createdVersion,
-    max(Version) AS version,
-    argMax(Deleted, Version) AS deleted`;
-
-/** Every live config, by name: summaries without the config body. */
-export const LIST_CONFIGS = `${LATEST_CONFIGS}
-FROM ${CONFIGS_TABLE}
-GROUP BY Id
-HAVING deleted = 0
-ORDER BY name, id`;
-
-/** One config by {id:String} with its body; no row when it never existed or is deleted. */
-export const GET_CONFIG = `${LATEST_CONFIGS},
-    argMax(Config, Version) AS config
-FROM ${CONFIGS_TABLE}
-WHERE Id = {id:String}
-GROUP BY Id
-HAVING deleted = 0`;
 
 const JUDGEMENT_SUMMARY = `
 SELECT

@@ -1,6 +1,7 @@
 // Stored canary configs and judgements in ClickHouse (SQL in sql.ts, tables in 0007_canary.sql).
 import type { ClickHouseClient } from '@clickhouse/client';
-import { CONFIGS_TABLE, GET_CONFIG, GET_JUDGEMENT, JUDGEMENTS_TABLE, LIST_CONFIGS, LIST_JUDGEMENTS } from './sql.ts';
+import { type StoredDocument, VersionedDocuments, selectRows } from '../versioned-documents.ts';
+import { CONFIGS, GET_JUDGEMENT, JUDGEMENTS_TABLE, LIST_JUDGEMENTS } from './sql.ts';
 
 export interface ConfigSummary {
   id: string;
@@ -48,57 +49,35 @@ export interface CanaryStore {
   getJudgement(id: string): Promise<unknown | undefined>;
 }
 
-interface ConfigRow {
-  id: string;
-  name: string;
-  createdVersion: string;
-  version: string;
-  config?: string;
-}
-
-const summaryOf = (row: ConfigRow): ConfigSummary => ({
-  id: row.id,
-  name: row.name,
-  createdTimestamp: Math.floor(Number(row.createdVersion) / 1000),
-  updatedTimestamp: Math.floor(Number(row.version) / 1000),
+const summaryOf = (doc: StoredDocument): ConfigSummary => ({
+  id: doc.id,
+  name: doc.name,
+  createdTimestamp: doc.createdAtMs,
+  updatedTimestamp: doc.updatedAtMs,
 });
 
 export class ClickHouseCanaryStore implements CanaryStore {
-  private lastVersion = 0;
+  private readonly configs: VersionedDocuments;
 
   /** `read` for queries, `write` for inserts (they may be the same client). */
   constructor(
     private readonly read: ClickHouseClient,
     private readonly write: ClickHouseClient,
-  ) {}
-
-  /** Unix microseconds, strictly increasing in this process, so a quick update-then-delete keeps its order. */
-  private nextVersion(): number {
-    this.lastVersion = Math.max(Date.now() * 1000, this.lastVersion + 1);
-    return this.lastVersion;
-  }
-
-  private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    const result = await this.read.query({ query, query_params: params, format: 'JSONEachRow' });
-    return result.json<T>();
+  ) {
+    this.configs = new VersionedDocuments(read, write, CONFIGS);
   }
 
   async listConfigs(): Promise<ConfigSummary[]> {
-    return (await this.rows<ConfigRow>(LIST_CONFIGS, {})).map(summaryOf);
+    return (await this.configs.list()).map(summaryOf);
   }
 
   async getConfig(id: string): Promise<StoredConfig | undefined> {
-    const row = (await this.rows<ConfigRow>(GET_CONFIG, { id }))[0];
-    if (row === undefined) return undefined;
-    return { ...summaryOf(row), config: JSON.parse(row.config ?? '{}') as Record<string, unknown> };
+    const doc = await this.configs.get(id);
+    return doc === undefined ? undefined : { ...summaryOf(doc), config: doc.body as Record<string, unknown> };
   }
 
-  async putConfig(id: string, name: string, config: Record<string, unknown> | null): Promise<void> {
-    await this.write.insert({
-      table: CONFIGS_TABLE,
-      values: [{ Id: id, Version: this.nextVersion(), Name: name, Config: config === null ? '' : JSON.stringify(config), Deleted: config === null ? 1 : 0 }],
-      format: 'JSONEachRow',
-    });
+  putConfig(id: string, name: string, config: Record<string, unknown> | null): Promise<void> {
+    return this.configs.put(id, name, config);
   }
 
   async saveJudgement(summary: JudgementSummary, judgement: unknown): Promise<void> {
@@ -121,7 +100,7 @@ export class ClickHouseCanaryStore implements CanaryStore {
   }
 
   async listJudgements(page: JudgementPage): Promise<JudgementSummary[]> {
-    const rows = await this.rows<Omit<JudgementSummary, 'createdAtMs'> & { createdAtMs: string }>(LIST_JUDGEMENTS, {
+    const rows = await selectRows<Omit<JudgementSummary, 'createdAtMs'> & { createdAtMs: string }>(this.read, LIST_JUDGEMENTS, {
       limit: page.limit,
       configId: page.configId,
       hasCursor: page.after === undefined ? 0 : 1,
@@ -132,7 +111,7 @@ export class ClickHouseCanaryStore implements CanaryStore {
   }
 
   async getJudgement(id: string): Promise<unknown | undefined> {
-    const row = (await this.rows<{ judgement: string }>(GET_JUDGEMENT, { id }))[0];
+    const row = (await selectRows<{ judgement: string }>(this.read, GET_JUDGEMENT, { id }))[0];
     return row === undefined ? undefined : JSON.parse(row.judgement);
   }
 }
