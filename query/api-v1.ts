@@ -9,6 +9,9 @@ import { evaluate } from './asl/evaluator.ts';
 import { canaryRoutes } from './canary/routes.ts';
 import { CanaryService } from './canary/service.ts';
 import { ClickHouseCanaryStore } from './canary/store.ts';
+import { dashboardRoutes } from './dashboards/routes.ts';
+import { DashboardService } from './dashboards/service.ts';
+import { ClickHouseDashboardStore } from './dashboards/store.ts';
 import { ClickHouseTraceReader } from './jaeger/reader.ts';
 import { ClickHouseLogReader } from './logs/reader.ts';
 import { logRoutes } from './logs/routes.ts';
@@ -24,7 +27,7 @@ import { TraceService } from './traces/service.ts';
 
 export interface ApiV1Options {
   client: ClickHouseClient;
-  /** Inserts (stored canary configs and judgements); default: `client`. */
+  /** Inserts (stored canary configs and judgements, alert rules, dashboards); default: `client`. */
   write?: ClickHouseClient;
   /** Unix milliseconds; tests may fix it. */
   now?: () => number;
@@ -39,6 +42,7 @@ export const apiV1: FastifyPluginAsync<ApiV1Options> = async (app, { client, wri
   await app.register(metadataRoutes, { reader: new ClickHouseMetadataReader(client), ...(now ? { now } : {}) });
   const canary = new CanaryService(new ClickHouseCanaryStore(client, write ?? client), new ClickHouseSeriesSource(client), evaluate, now);
   await app.register(canaryRoutes, { service: canary });
+  await app.register(dashboardRoutes, { service: new DashboardService(new ClickHouseDashboardStore(client, write ?? client)) });
   await app.register(alertRoutes, { service: new AlertService(new ClickHouseAlertStore(client, write ?? client)), ...(now ? { now } : {}) });
   await app.register(openApiRoutes);
 };

@@ -5,6 +5,7 @@ import { INSTANCE_STATES } from './alerts/evaluator.ts';
 import { ACTIVE_STATES, HISTORY_LIMIT_DEFAULT, HISTORY_LIMIT_MAX } from './alerts/params.ts';
 import { CONDITION_OPS, NO_DATA, ON_ERROR } from './alerts/rules.ts';
 import { JUDGEMENT_LIMIT_DEFAULT, JUDGEMENT_LIMIT_MAX } from './canary/params.ts';
+import { DASHBOARD_LIMITS, PANEL_KINDS, VARIABLE_SOURCES } from './dashboards/params.ts';
 import { LOG_LIMIT_DEFAULT, LOG_LIMIT_MAX } from './logs/params.ts';
 import { METADATA_LIMIT_DEFAULT, METADATA_LIMIT_MAX } from './metadata/params.ts';
 import { TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX } from './traces/params.ts';
@@ -273,6 +274,40 @@ export const openApiDocument = {
         responses: { 200: ok({ type: 'object', description: 'A Kayenta canary config' }), 400: error },
       },
     },
+    '/api/v1/dashboards': {
+      get: {
+        tags: ['dashboards'],
+        summary: 'Custom dashboards (the UI\'s), by title',
+        responses: { 200: ok(obj({ dashboards: { type: 'array', items: ref('Dashboard') } })) },
+      },
+      post: {
+        tags: ['dashboards'],
+        summary: 'Store a new dashboard (validated); answers it with its id',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('DashboardBody') } } },
+        responses: { 201: ok(ref('Dashboard'), 'Created'), 400: { ...error, description: 'Invalid dashboard: VIGIL_ERR_BAD_PARAMETER naming the JSON path, e.g. panels[2].kind' } },
+      },
+    },
+    '/api/v1/dashboards/{id}': {
+      get: {
+        tags: ['dashboards'],
+        summary: 'One dashboard',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        responses: { 200: ok(ref('Dashboard')), 404: error },
+      },
+      put: {
+        tags: ['dashboards'],
+        summary: 'Replace a dashboard (a new version; the old ones stay in the table)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('DashboardBody') } } },
+        responses: { 200: ok(ref('Dashboard')), 400: error, 404: error },
+      },
+      delete: {
+        tags: ['dashboards'],
+        summary: 'Delete a dashboard',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
+        responses: { 204: { description: 'Deleted' }, 404: error },
+      },
+    },
     '/api/v1/alerts': {
       get: {
         tags: ['alerts'],
@@ -394,6 +429,46 @@ export const openApiDocument = {
         activeAt: str,
         firedAt: { type: ['string', 'null'] },
       }),
+      DashboardBody: {
+        type: 'object',
+        required: ['title'],
+        description: 'A dashboard as the UI edits it (ui/src/dashboards/model.ts). id (must match the path), createdAt and updatedAt may be sent back as GET answered them; they change nothing.',
+        properties: {
+          title: { type: 'string', minLength: 1, maxLength: DASHBOARD_LIMITS.text },
+          variables: {
+            type: 'array',
+            maxItems: DASHBOARD_LIMITS.variables,
+            items: {
+              type: 'object',
+              required: ['name', 'source'],
+              properties: {
+                name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$', description: 'Used as $name or $(name) in panel queries; unique in the dashboard.' },
+                source: { enum: VARIABLE_SOURCES, description: 'services: the traced services; list: values.' },
+                values: { type: 'array', maxItems: DASHBOARD_LIMITS.values, items: { type: 'string', maxLength: DASHBOARD_LIMITS.text } },
+              },
+            },
+          },
+          panels: {
+            type: 'array',
+            maxItems: DASHBOARD_LIMITS.panels,
+            items: {
+              type: 'object',
+              required: ['title', 'kind', 'query'],
+              properties: {
+                title: { type: 'string', maxLength: DASHBOARD_LIMITS.text },
+                kind: { enum: PANEL_KINDS },
+                query: { type: 'string', maxLength: DASHBOARD_LIMITS.query, description: 'graph: an ASL expression; traces: a service; logs: a log query.' },
+                wide: { type: 'boolean', description: 'Spans both grid columns (default false).' },
+              },
+            },
+          },
+        },
+      },
+      Dashboard: {
+        type: 'object',
+        description: 'A stored dashboard: the body with its defaults filled in, plus id, createdAt, updatedAt.',
+        properties: { id: str, createdAt: str, updatedAt: str },
+      },
       CanaryConfigSummary: obj({ id: str, name: str, createdTimestamp: int, createdTimestampIso: str, updatedTimestamp: int, updatedTimestampIso: str }),
       CanaryStats: obj({ count: int, mean: { type: ['number', 'null'] }, min: { type: ['number', 'null'] }, max: { type: ['number', 'null'] }, median: { type: ['number', 'null'] } }),
       CanaryJudgement: {
