@@ -4,8 +4,7 @@
 // series (vigil.span.*) from the span rollup of the last `spanLookbackMs`.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TagQuery } from '../asl/types.ts';
-import { catalogueTag, type Params, spanTag, tagCondition } from './sql.ts';
-import { SPAN_SERIES, SPAN_TAG_COLUMNS } from './series.ts';
+import { catalogueTag, type Params, SPAN_ROW_TAGS, SPAN_SERIES_LIST, spanTag, tagCondition } from './sql.ts';
 
 export interface TagCatalogOptions {
   /** How far back span series count as existing (default 24 h). */
@@ -17,10 +16,6 @@ export interface TagCatalogOptions {
 function pairsSql(query: TagQuery, params: Params): string {
   const metricCondition = tagCondition(query, catalogueTag, params);
   const spanCondition = tagCondition(query, spanTag, params);
-  const seriesList = `[${SPAN_SERIES.map((s) => `('${s.name}', '${s.statistic}')`).join(', ')}]`;
-  const spanTags = `mapFilter((k, v) -> v != '', map('name', series.1, 'statistic', series.2, ${Object.entries(SPAN_TAG_COLUMNS)
-    .map(([k, c]) => `'${k}', ${c}`)
-    .join(', ')}))`;
   return `SELECT pair.1 AS key, pair.2 AS value, series
     FROM (
         SELECT SeriesId AS series, arrayConcat([('name', toString(MetricName))], arrayZip(mapKeys(tags), mapValues(tags))) AS pairs
@@ -28,13 +23,13 @@ function pairsSql(query: TagQuery, params: Params): string {
         UNION ALL
         SELECT cityHash64(tags) AS series, arrayZip(mapKeys(tags), mapValues(tags)) AS pairs
         FROM (
-            SELECT DISTINCT ${spanTags} AS tags
+            SELECT DISTINCT ${SPAN_ROW_TAGS} AS tags
             FROM (
                 SELECT DISTINCT ServiceName, ServiceVersion, SpanName, SpanKind, StatusCode
                 FROM vigil_span_red_version_1m
                 WHERE Minute >= toDateTime(intDiv({since:Int64}, 1000))
             )
-            ARRAY JOIN ${seriesList} AS series
+            ARRAY JOIN ${SPAN_SERIES_LIST} AS series
             WHERE ${spanCondition}
         )
     )

@@ -168,8 +168,8 @@ const MINUTE_VALUES = `
 /** The hour rows of the resolved series, with their group index and kind. */
 const HOUR_ROWS = `SELECT gi, Hour, ${MINUTE_VALUES}
     FROM (
-        SELECT transform(SeriesId, {ids:Array(UInt64)}, {groups:Array(UInt32)}, toUInt32(0)) AS gi,
-            transform(SeriesId, {ids:Array(UInt64)}, {kinds:Array(UInt8)}, toUInt8(0)) AS kind,
+        -- one lookup per row: the series' line index * 4 + its kind
+        SELECT transform(SeriesId, {ids:Array(UInt64)}, {codes:Array(UInt32)}, toUInt32(0)) AS code, intDiv(code, 4) AS gi, code % 4 AS kind,
             Hour, Counter.1 AS ck, Counter.2 AS cv, Starts.1 AS sk, Starts.2 AS sv, Gauge.1 AS gk, Gauge.2 AS gv, Delta.1 AS dk, Delta.2 AS dv
         FROM vigil_metric_hours FINAL
         WHERE MetricName IN {names:Array(String)} AND SeriesId IN {ids:Array(UInt64)}
@@ -223,8 +223,7 @@ export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation 
   const params: Params = {
     names: series.names,
     ids: `[${series.ids.join(',')}]`,
-    groups: series.groups,
-    kinds: series.kinds,
+    codes: series.groups.map((g, i) => g * 4 + (series.kinds[i] ?? 0)),
   };
   windowParams(w, params);
   // One row per line: its step indexes and values (finite numbers only), read as
@@ -244,6 +243,14 @@ export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation 
   return { query: sql, params };
 }
 
+/** The span series as (name, statistic) pairs, for an ARRAY JOIN ... AS series over span rollup rows. */
+export const SPAN_SERIES_LIST = `[${SPAN_SERIES.map((s) => `('${s.name}', '${s.statistic}')`).join(', ')}]`;
+
+/** A span rollup row's tags as a map, once joined with SPAN_SERIES_LIST. */
+export const SPAN_ROW_TAGS = `mapFilter((k, v) -> v != '', map('name', series.1, 'statistic', series.2, ${Object.entries(SPAN_TAG_COLUMNS)
+  .map(([k, c]) => `'${k}', ${c}`)
+  .join(', ')}))`;
+
 /**
  * The span RED series (vigil.span.*) of a data request: per minute one value per span
  * series, aggregated per group like the metric series.
@@ -259,12 +266,8 @@ export function fetchSpanSql(
   windowParams(w, params);
   const condition = tagCondition(query, spanTag, params);
   const group = groupKey(groupBy, spanTag, params);
-  const seriesList = `[${SPAN_SERIES.map((s) => `('${s.name}', '${s.statistic}')`).join(', ')}]`;
   const value = `multiIf(${SPAN_SERIES.map((s) => `series.1 = '${s.name}' AND series.2 = '${s.statistic}', ${s.value}`).join(', ')}, nan)`;
-  const allTags = `mapFilter((k, v) -> v != '', map('name', series.1, 'statistic', series.2, ${Object.entries(SPAN_TAG_COLUMNS)
-    .map(([k, c]) => `'${k}', ${c}`)
-    .join(', ')}))`;
-  const perMinute = `SELECT ${aggregation === 'all' ? `[toString(cityHash64(${allTags}))]` : group.key} AS g, ${aggregation === 'all' ? allTags : 'map()'} AS tags,
+  const perMinute = `SELECT ${aggregation === 'all' ? `[toString(cityHash64(${SPAN_ROW_TAGS}))]` : group.key} AS g, ${aggregation === 'all' ? SPAN_ROW_TAGS : 'map()'} AS tags,
             toInt64(toUnixTimestamp(Minute)) * 1000 AS minute, ${value} AS r
         FROM (
             SELECT ServiceName, ServiceVersion, SpanName, SpanKind, StatusCode, Minute,
@@ -273,7 +276,7 @@ export function fetchSpanSql(
             WHERE Minute >= toDateTime(intDiv({start:Int64}, 1000)) AND Minute < toDateTime(intDiv({end:Int64}, 1000))
             GROUP BY ServiceName, ServiceVersion, SpanName, SpanKind, StatusCode, Minute
         )
-        ARRAY JOIN ${seriesList} AS series
+        ARRAY JOIN ${SPAN_SERIES_LIST} AS series
         WHERE ${condition} AND ${group.present}`;
   const across: Record<Aggregation | 'all', string> = { sum: 'sum(r)', count: 'toFloat64(count())', min: 'min(r)', max: 'max(r)', all: 'any(r)' };
   const sql = `SELECT g, any(tags) AS tags, groupArray((bucket, value)) AS points
