@@ -549,7 +549,7 @@ describe('pages', () => {
     expect(await warnings.first().textContent()).toContain('cart lookup slow');
   });
 
-  it('builds a dashboard with a variable and panels, keeps it, and follows the variable', async () => {
+  it('builds a dashboard with a variable and panels, saves it in Vigil, and follows the variable', async () => {
     const page = await openPage('/dashboards');
     await page.getByText('No dashboards yet').waitFor();
     await page.getByRole('button', { name: 'New dashboard' }).click();
@@ -566,6 +566,11 @@ describe('pages', () => {
     await second.getByRole('combobox', { name: 'Kind' }).selectOption('traces');
     await second.getByLabel('Query ($variable allowed)').fill('$service');
     await second.getByRole('button', { name: 'Move Traces up' }).click();
+    // The server validates: its message shows in the editor, which keeps the edits.
+    await editor.getByLabel('Title', { exact: true }).fill('x'.repeat(201));
+    await editor.getByRole('button', { name: 'Save dashboard' }).click();
+    await poll(() => editor.getByRole('alert').textContent()).toBe('invalid title: longer than 200 characters');
+    await editor.getByLabel('Title', { exact: true }).fill('Checkout board');
     await editor.getByRole('button', { name: 'Save dashboard' }).click();
     await page.waitForURL((u) => !u.searchParams.has('edit'));
 
@@ -579,9 +584,30 @@ describe('pages', () => {
     await page.locator('[data-panel-title="Requests"] .metrics-chart canvas').first().waitFor();
     await shot(page, 'dashboard-custom');
 
-    // Kept in the browser: the list shows it after a reload.
-    await page.goto(`${base}/dashboards`);
-    await page.getByRole('link', { name: 'Checkout board' }).waitFor();
+    // Saved in Vigil: the API lists it as built, and a browser without this one's storage shows it.
+    const answer = await fetch(`${base}/api/v1/dashboards`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const { dashboards } = (await answer.json()) as { dashboards: Array<Record<string, unknown>> };
+    expect(dashboards.map(({ title, variables, panels }) => ({ title, variables, panels }))).toEqual([
+      {
+        title: 'Checkout board',
+        variables: [{ name: 'service', source: 'services', values: [] }],
+        panels: [
+          { title: 'Traces', kind: 'traces', query: '$service', wide: false },
+          { title: 'Requests', kind: 'graph', query: 'name,vigil.span.requests,:eq,service.name,$service,:eq,:and,:sum', wide: false },
+        ],
+      },
+    ]);
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const fresh = await other.newPage();
+      await fresh.addInitScript(`localStorage.setItem('vigil.token', ${JSON.stringify(TOKEN)})`);
+      await fresh.goto(`${base}/dashboards`);
+      await fresh.getByRole('link', { name: 'Checkout board' }).click();
+      await fresh.locator('[data-panel-title="Requests"]').waitFor();
+      expect(await fresh.locator('.dashboard-grid.custom > div').evaluateAll((ds) => ds.map((d) => d.getAttribute('data-panel-title')))).toEqual(['Traces', 'Requests']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('judges two versions of a service and shows the report with both lines', async () => {

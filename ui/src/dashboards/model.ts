@@ -51,8 +51,3 @@ export function movePanel(panels: readonly DashboardPanel[], i: number, delta: n
 
 /** The URL parameter holding a variable's chosen value. */
 export const varParam = (name: string) => `var-${name}`;
-
-/** A fresh id (crypto.randomUUID needs a secure context, which plain http to a host is not). */
-export function newDashboardId(): string {
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-}

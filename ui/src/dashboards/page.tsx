@@ -9,17 +9,16 @@ import { useLoad } from '../hooks.ts';
 import type { JaegerList } from '../pages/api-types.ts';
 import { usePageRange } from '../pages/common.ts';
 import { navigate, withParams } from '../router.ts';
-import { type Dashboard, type DashboardPanel, type DashboardVariable, type PanelKind, isVariableName, movePanel, newDashboardId, substitute, varParam } from './model.ts';
+import { type Dashboard, type DashboardPanel, type DashboardVariable, type PanelKind, isVariableName, movePanel, substitute, varParam } from './model.ts';
 import { GraphPanel, LogsPanel, TracesPanel } from './panels.tsx';
-import { browserDashboards as store } from './store.ts';
+import { serverDashboards as store } from './store.ts';
 
 const KINDS: Record<PanelKind, string> = { graph: 'Graph (ASL)', traces: 'Traces of a service', logs: 'Logs matching' };
 
 export function DashboardsPage() {
   const list = useLoad('dashboards', () => store.list());
   const create = async () => {
-    const d: Dashboard = { id: newDashboardId(), title: 'New dashboard', variables: [], panels: [] };
-    await store.save(d);
+    const d = await store.create({ title: 'New dashboard', variables: [], panels: [] });
     navigate(`/dashboards/d/${d.id}?edit=1`);
   };
   return (
@@ -35,7 +34,7 @@ export function DashboardsPage() {
           <a href="/dashboards/service">Service</a>: a service's request rate, error ratio, latency percentiles, slowest traces and warnings.
         </p>
       </Panel>
-      <Panel title="Yours" load={list} empty={(list.data?.length ?? 0) === 0} emptyHint={<p class="hint">No dashboards yet: "New dashboard" makes one. They are kept in this browser.</p>}>
+      <Panel title="Yours" load={list} empty={(list.data?.length ?? 0) === 0} emptyHint={<p class="hint">No dashboards yet: "New dashboard" makes one. Vigil keeps them in ClickHouse, for everyone using this Vigil.</p>}>
         <ul class="dashboard-list">
           {list.data?.map((d) => (
             <li>
@@ -63,17 +62,22 @@ function VariablePicker({ variable, value, services }: { variable: DashboardVari
   );
 }
 
-function Editor({ dashboard, onSave, onCancel }: { dashboard: Dashboard; onSave: (d: Dashboard) => void; onCancel: () => void }) {
+function Editor({ dashboard, onSave, onCancel }: { dashboard: Dashboard; onSave: (d: Dashboard) => Promise<void>; onCancel: () => void }) {
   const [d, setD] = useState<Dashboard>(dashboard);
   const [error, setError] = useState('');
   const setPanel = (i: number, patch: Partial<DashboardPanel>) => setD({ ...d, panels: d.panels.map((p, k) => (k === i ? { ...p, ...patch } : p)) });
   const setVariable = (i: number, patch: Partial<DashboardVariable>) => setD({ ...d, variables: d.variables.map((v, k) => (k === i ? { ...v, ...patch } : v)) });
-  const save = (e: Event) => {
+  const save = async (e: Event) => {
     e.preventDefault();
     const badName = d.variables.find((v) => !isVariableName(v.name));
     if (badName) return setError(`variable name ${JSON.stringify(badName.name)}: letters, digits and _, not starting with a digit`);
     if (d.title.trim() === '') return setError('the dashboard needs a title');
-    onSave({ ...d, title: d.title.trim() });
+    try {
+      await onSave({ ...d, title: d.title.trim() });
+    } catch (error) {
+      // The server's message names the field (e.g. "invalid panels[2].query: longer than ...").
+      setError(error instanceof Error ? error.message : String(error));
+    }
   };
   return (
     <form class="dashboard-editor" onSubmit={save} aria-label="Dashboard editor">
@@ -205,7 +209,7 @@ export function DashboardView({ id, params }: { id: string; params: URLSearchPar
       {load.state === 'ok' && d === undefined && (
         <Panel title="Not found">
           <p class="hint">
-            No dashboard {id} in this browser. <a href="/dashboards">All dashboards</a>
+            No dashboard {id}: it was deleted, or the link is wrong. <a href="/dashboards">All dashboards</a>
           </p>
         </Panel>
       )}
