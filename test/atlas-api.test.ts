@@ -45,21 +45,25 @@ describe('graph formats', () => {
   const start = Date.UTC(2026, 0, 2, 3, 0);
   const window: Window = { start, end: start + 3 * MIN, step: MIN };
   const result: GraphResult = {
-    lines: [line({ name: 'cpu', app: 'www' }, 'www', [1, NaN, 2.5]), line({ z: '1', name: 'cpu' }, 'a "quoted" one', [Infinity, 0.25, -1])],
+    lines: [
+      line({ name: 'cpu', app: 'www' }, 'www', [1, NaN, 2.5]),
+      line({ z: '1', name: 'cpu' }, 'a "quoted" one', [Infinity, 0.25, -1], { style: { lineStyle: 'stack', color: '1f77b4', alpha: 64, lineWidth: 2, axis: 1 } }),
+    ],
     notices: ['n1'],
   };
   const head = `"legend":["www","a \\"quoted\\" one"],"metrics":[{"app":"www","name":"cpu"},{"name":"cpu","z":"1"}]`;
+  const styles = '"styles":[{"lineStyle":"line","lineWidth":1,"axis":0},{"lineStyle":"stack","color":"1f77b4","alpha":64,"lineWidth":2,"axis":1}]';
 
-  it('json: one row per step, a column per line, NaN and Infinity bare', () => {
+  it('json: one row per step, a column per line, NaN and Infinity bare, the style words per line', () => {
     expect(renderGraph('json', result, window, 'UTC')).toEqual({
       contentType: 'application/json',
-      body: `{"start":${start},"step":60000,${head},"values":[[1,Infinity],[NaN,0.25],[2.5,-1]],"notices":["n1"]}`,
+      body: `{"start":${start},"step":60000,${head},"values":[[1,Infinity],[NaN,0.25],[2.5,-1]],"notices":["n1"],${styles}}`,
     });
   });
 
   it('std.json: the same with "NaN" and "Infinity" as strings (plain JSON)', () => {
     const { body } = renderGraph('std.json', result, window, 'UTC');
-    expect(body).toBe(`{"start":${start},"step":60000,${head},"values":[[1,"Infinity"],["NaN",0.25],[2.5,-1]],"notices":["n1"]}`);
+    expect(body).toBe(`{"start":${start},"step":60000,${head},"values":[[1,"Infinity"],["NaN",0.25],[2.5,-1]],"notices":["n1"],${styles}}`);
     expect(JSON.parse(body).values).toEqual([[1, 'Infinity'], ['NaN', 0.25], [2.5, -1]]);
   });
 
@@ -93,7 +97,7 @@ describe('graph formats', () => {
 
   it('an empty result still has every row', () => {
     expect(renderGraph('json', { lines: [], notices: [] }, window, 'UTC').body).toBe(
-      `{"start":${start},"step":60000,"legend":[],"metrics":[],"values":[[],[],[]],"notices":[]}`,
+      `{"start":${start},"step":60000,"legend":[],"metrics":[],"values":[[],[],[]],"notices":[],"styles":[]}`,
     );
   });
 
@@ -513,6 +517,17 @@ describe('end to end', () => {
     expect(s.total).toBeCloseTo(71 / 60, 12);
     expect(s.avg).toBeCloseTo(71 / 360, 12);
     expect([s.max, s.min, s.last]).toEqual([0.5, 0, 0]);
+  });
+
+  it('json and std.json carry the style words of each line', async () => {
+    const q = 'name,e2e.requests,:eq,:sum,:area,ff0000,:color,name,e2e.requests,:eq,:max,2,:axis,3,:lw,:stack,80,:alpha';
+    const body = await stdJson(q, minutes7());
+    expect(body.styles).toEqual([
+      { lineStyle: 'area', color: 'ff0000', lineWidth: 1, axis: 0 },
+      { lineStyle: 'stack', alpha: 128, lineWidth: 3, axis: 2 },
+    ]);
+    const json = await get(`/api/v1/graph?q=${encodeURIComponent('name,e2e.requests,:eq,:sum,:area,ff0000,:color')}&${minutes7()}&format=json`);
+    expect(json.text.endsWith(',"styles":[{"lineStyle":"area","color":"ff0000","lineWidth":1,"axis":0}]}')).toBe(true);
   });
 
   it('fetch streams the same lines as server-sent events and closes', async () => {

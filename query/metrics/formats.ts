@@ -1,7 +1,9 @@
 // The graph API's output formats, as Atlas writes them. Timestamps label the start of each step
 // interval (values[i] covers [start + i*step, start + (i+1)*step)).
-//   json       {start, step, legend, metrics, values: [row per step: one column per line], notices};
-//              NaN and infinities written bare (NaN), as Atlas's json does
+//   json       {start, step, legend, metrics, values: [row per step: one column per line], notices,
+//              styles}; NaN and infinities written bare (NaN), as Atlas's json does. `styles` is
+//              Vigil's addition (Atlas clients ignore it): per line, its style words as
+//              {lineStyle, color?, alpha?, palette?, lineWidth, axis}, which Vigil's UI draws
 //   std.json   the same, with "NaN" / "Infinity" as strings so any JSON parser reads it
 //   stats.json {start, end, step, legend, metrics, stats: [{count, avg, total, max, min, last}], notices}
 //   csv, txt   a header ("timestamp", then each legend) and one row per step, comma or tab separated,
@@ -59,7 +61,8 @@ function valueRows(lines: readonly Series[], window: Window, quote: boolean): st
 }
 
 function json(result: GraphResult, window: Window, quote: boolean): string {
-  return `{"start":${window.start},"step":${window.step},${head(result)},"values":${valueRows(result.lines, window, quote)},"notices":${JSON.stringify(result.notices)}}`;
+  const styles = JSON.stringify(result.lines.map((l) => l.style));
+  return `{"start":${window.start},"step":${window.step},${head(result)},"values":${valueRows(result.lines, window, quote)},"notices":${JSON.stringify(result.notices)},"styles":${styles}}`;
 }
 
 function statsJson(result: GraphResult, window: Window): string {
