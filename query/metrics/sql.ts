@@ -137,22 +137,28 @@ export function resolveSeriesSql(query: TagQuery, groupBy: readonly string[], w:
 
 /**
  * The slow branch for a counter: per minute j (slot j), the increase its point brings, per
- * the OTLP rate recipe, over 60 s. P is the point's index among the row's slots; S(slot) the
- * index of the start time in effect at a slot (the latest start first seen at or before it).
+ * the OTLP rate recipe, over 60 s. p is the point's index among the row's slots (looked up
+ * once per minute, passed in); S(slot) the index of the start time in effect at a slot (the
+ * latest start first seen at or before it).
  */
-const P = 'indexOf(ck, j)';
+/**
+ * Minutes 1..60 for a row on the slow branch, none for a full row: the engine evaluates a
+ * branch's lambdas for every row (its result is dropped for the others), so full rows give
+ * them nothing to do.
+ */
+const SLOW_MINUTES = 'range(1, if(fast, 1, 61))';
 const S = (slot: string) => `arrayCount(x -> intDiv(x, 2) <= ${slot}, sv)`;
-const SLOW_COUNTER = `arrayMap(j ->
-        if(${P} = 0, nan,
-        if(${P} = 1,
+const SLOW_COUNTER = `arrayMap((j, p) ->
+        if(p = 0, nan,
+        if(p = 1,
             -- the row's first point counts only if its sequence started within the row
             if(sk[${S('j')}] >= toInt64(toUnixTimestamp(Hour)) * 1000000000 - 60000000000 AND sv[${S('j')}] % 2 = 0, cv[1], nan),
-        if(${S('j')} = ${S(`ck[${P} - 1]`)},
+        if(${S('j')} = ${S('ck[p - 1]')},
             -- same start: the difference; a drop is a restart without a new start time
-            if(cv[${P}] >= cv[${P} - 1], cv[${P}] - cv[${P} - 1], cv[${P}]),
+            if(cv[p] >= cv[p - 1], cv[p] - cv[p - 1], cv[p]),
             -- a new start: everything counted since it, unless the start is unknown
-            if(sv[${S('j')}] % 2 = 1, 0, cv[${P}])))) / 60,
-        range(1, 61))`;
+            if(sv[${S('j')}] % 2 = 1, 0, cv[p])))) / 60,
+        ${SLOW_MINUTES}, arrayMap(j -> indexOf(ck, j), ${SLOW_MINUTES}))`;
 
 /** Per row: `fast` and `r`, the 60 minute values (rates per second, or gauge values; NaN: none). */
 const MINUTE_VALUES = `
@@ -161,9 +167,9 @@ const MINUTE_VALUES = `
                 length(gk) = 60 AND intDiv(gk[60], 60000) - intDiv(gk[1], 60000) = 59) AS fast,
         multiIf(
             kind = 1, if(fast, arrayPopFront(arrayDifference(cv)) / 60, ${SLOW_COUNTER}),
-            kind = 2, if(fast, dv / 60, arrayMap(j -> if(indexOf(dk, j) = 0, nan, dv[indexOf(dk, j)] / 60), range(1, 61))),
+            kind = 2, if(fast, dv / 60, arrayMap(p -> if(p = 0, nan, dv[p] / 60), arrayMap(j -> indexOf(dk, j), ${SLOW_MINUTES}))),
             -- a gauge: the latest point of each minute (keys are slot * 60000 + ms, sorted)
-            if(fast, gv, arrayMap(j -> if(arrayLastIndex(k -> intDiv(k, 60000) = j, gk) = 0, nan, gv[arrayLastIndex(k -> intDiv(k, 60000) = j, gk)]), range(1, 61)))) AS r`;
+            if(fast, gv, arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES})))) AS r`;
 
 /** The hour rows of the resolved series, with their group index and kind. */
 const HOUR_ROWS = `SELECT gi, Hour, ${MINUTE_VALUES}
