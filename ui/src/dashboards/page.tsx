@@ -17,9 +17,14 @@ const KINDS: Record<PanelKind, string> = { graph: 'Graph (ASL)', traces: 'Traces
 
 export function DashboardsPage() {
   const list = useLoad('dashboards', () => store.list());
+  const [error, setError] = useState('');
   const create = async () => {
-    const d = await store.create({ title: 'New dashboard', variables: [], panels: [] });
-    navigate(`/dashboards/d/${d.id}?edit=1`);
+    try {
+      const d = await store.create({ title: 'New dashboard', variables: [], panels: [] });
+      navigate(`/dashboards/d/${d.id}?edit=1`);
+    } catch (e) {
+      setError(`the dashboard was not created: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
   return (
     <main class="page">
@@ -29,6 +34,7 @@ export function DashboardsPage() {
           New dashboard
         </button>
       </div>
+      <FieldError message={error} />
       <Panel title="Built in">
         <p>
           <a href="/dashboards/service">Service</a>: a service's request rate, error ratio, latency percentiles, slowest traces and warnings.
@@ -197,8 +203,12 @@ export function DashboardView({ id, params }: { id: string; params: URLSearchPar
               type="button"
               onClick={async () => {
                 if (!confirm(`Delete the dashboard "${d.title}"?`)) return;
-                await store.remove(d.id);
-                navigate('/dashboards');
+                try {
+                  await store.remove(d.id);
+                  navigate('/dashboards');
+                } catch (e) {
+                  alert(`The dashboard was not deleted: ${e instanceof Error ? e.message : String(e)}`);
+                }
               }}
             >
               Delete
