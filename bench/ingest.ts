@@ -1,13 +1,14 @@
 // npm run bench:ingest — end-to-end OTLP/HTTP ingest throughput on the embedded engine.
 // Starts Vigil as its own process, drives it from a separate load process per signal,
-// samples the server's RSS, then stops Vigil and checks that every acknowledged item is
-// stored. Prints a table and writes bench/results/ingest-<time>.json (+ ingest-latest.json).
+// samples the server's RSS and its CPU per thread group, then stops Vigil and checks that
+// every acknowledged item is stored. Prints tables and writes bench/results/ingest-<time>.json
+// (+ ingest-latest.json).
 //   BENCH_SECONDS (20)  BENCH_CONCURRENCY (128)  BENCH_ITEMS (512)  BENCH_SIGNALS (traces,logs,metrics)
 // Every answer waits for its batch to be stored (~200 ms batching + the insert), so with few
 // requests in flight the figure measures latency (32 in flight x 512 items / ~0.45 s = ~36k/s
 // whatever the server could do); 128 in flight keeps the server busy and measures capacity.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +34,27 @@ function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+// Server CPU by thread group, from /proc/<pid>/task/*/stat (user + system ticks): where the
+// time goes per item. chDB's background merges run on threads named MergeMutate; Node.js's
+// own threads are named node; every other thread is the engine running inserts and views.
+type CpuGroup = 'merges' | 'engine' | 'node';
+function threadCpuSeconds(pid: number): Record<CpuGroup, number> {
+  const total: Record<CpuGroup, number> = { merges: 0, engine: 0, node: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const group: CpuGroup = name.startsWith('MergeMutate') ? 'merges' : name === 'node' ? 'node' : 'engine';
+      total[group] += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return total;
+}
+const CLOCK_TICKS = 100;
+
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
 const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info' });
 const pid = vigil.child.pid!;
@@ -41,19 +63,24 @@ const results = [];
 for (const signal of signals) {
   const samples: number[] = [];
   const sampler = setInterval(() => samples.push(rssBytes(pid)), 250);
+  const cpuBefore = threadCpuSeconds(pid);
   const { stdout } = await run(
     process.execPath,
     ['--import', 'tsx', 'bench/load.ts', signal, vigil.otlpUrl, String(seconds), String(concurrency), String(items)],
     { maxBuffer: 1 << 20 },
   );
   clearInterval(sampler);
+  const cpuAfter = threadCpuSeconds(pid);
   const signalPeak = Math.max(...samples);
   peakRss = Math.max(peakRss, signalPeak);
   // Flat memory: RSS over the first and the last tenth of the run (medians).
   const tenth = Math.max(1, Math.floor(samples.length / 10));
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] ?? 0;
   const rss = { firstTenthBytes: median(samples.slice(0, tenth)), lastTenthBytes: median(samples.slice(-tenth)) };
-  results.push({ ...JSON.parse(stdout), peakRssBytes: signalPeak, rss });
+  const load = JSON.parse(stdout);
+  const perItem = (g: CpuGroup) => ((cpuAfter[g] - cpuBefore[g]) / load.ackedItems) * 1e6;
+  const serverCpuUsPerItem = { merges: perItem('merges'), engine: perItem('engine'), node: perItem('node') };
+  results.push({ ...load, peakRssBytes: signalPeak, rss, serverCpuUsPerItem });
 }
 vigil.child.kill('SIGTERM');
 const exitCode = await vigil.exited;
@@ -84,6 +111,13 @@ for (const r of results) {
   console.log(
     `| ${r.signal} | ${Math.round(r.itemsPerSecond).toLocaleString('en')} | ${(requests / r.seconds).toFixed(1)} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p99.toFixed(1)} | ${non200} | ${r.ackedItems} | ${r.storedItems} | ${mb(r.rss.firstTenthBytes)} / ${mb(r.rss.lastTenthBytes)} | ${mb(r.peakRssBytes)} |`,
   );
+}
+console.log('\nServer CPU per item committed, microseconds (all threads; 2 cores = 2 s of CPU per second):\n');
+console.log('| signal | engine: inserts and views | engine: background merges | Node.js threads | total |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of results) {
+  const c = r.serverCpuUsPerItem;
+  console.log(`| ${r.signal} | ${c.engine.toFixed(1)} | ${c.merges.toFixed(1)} | ${c.node.toFixed(1)} | ${(c.engine + c.merges + c.node).toFixed(1)} |`);
 }
 const lost = results.filter((r) => r.storedItems < r.ackedItems);
 console.log(`\nshutdown exit code ${exitCode}; ${lost.length === 0 ? 'every acknowledged item is stored' : `LOST DATA in ${lost.map((r) => r.signal)}`}`);

@@ -108,7 +108,8 @@ LogAttributes Map(LowCardinality(String), String)
 EventName String
 ObservedTimestamp DateTime64(9)
 DroppedAttributesCount UInt32
-IngestTime DateTime`,
+IngestTime DateTime
+RowId UInt64`,
   otel_metrics_gauge: `${SHARED_METRIC_COLUMNS}
 Value Float64
 Flags UInt32${EXEMPLARS}
@@ -354,6 +355,7 @@ describe('embedded store', () => {
     );
     expect(defaults).toEqual([
       { table: 'otel_logs', name: 'IngestTime', default_expression: 'now()' },
+      { table: 'otel_logs', name: 'RowId', default_expression: 'rand64()' },
       { table: 'otel_logs', name: 'TimestampTime', default_expression: 'toDateTime(Timestamp)' },
       ...['exponential_histogram', 'gauge', 'histogram', 'sum', 'summary'].map((t) => ({ table: `otel_metrics_${t}`, name: 'IngestTime', default_expression: 'now()' })),
       { table: 'otel_traces', name: 'IngestTime', default_expression: 'now()' },
