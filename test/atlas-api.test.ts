@@ -631,6 +631,24 @@ describe('end to end', () => {
     expect([garbled.status, ((await garbled.json()) as { code: string }).code]).toEqual([400, 'VIGIL_ERR_BAD_PARAMETER']);
   });
 
+  it('publish keeps statistic tags: a published timer answers :dist-avg', async () => {
+    // Atlas clients publish a timer as gauges told apart by statistic (Spectator's layout).
+    const now = Date.now();
+    const timer = (statistic: string, value: number) => ({ tags: { name: 'e2e.timer', statistic }, timestamp: now, value });
+    const res = await fetch(url('/api/v1/publish'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metrics: [timer('count', 4), timer('totalTime', 2), timer('max', 0.9)] }),
+    });
+    expect(res.status).toBe(200);
+    const minute = Math.floor(now / MIN) * MIN;
+    const series = await stdJson('name,e2e.timer,:eq,(,statistic,),:by', win(minute, minute + MIN));
+    expect(series.metrics.map((m: any) => m.statistic)).toEqual(['count', 'max', 'totalTime']);
+    expect(series.values).toEqual([[4, 0.9, 2]]);
+    const avg = await stdJson('name,e2e.timer,:eq,:dist-avg', win(minute, minute + MIN));
+    expect(avg.values).toEqual([[0.5]]);
+  });
+
   it('publish takes gzip bodies; other encodings are refused', async () => {
     const payload = JSON.stringify({ metrics: [{ tags: { name: 'e2e.zipped' }, timestamp: Date.now(), value: 7 }] });
     const send = (body: Buffer | string, encoding: string) =>

@@ -110,8 +110,10 @@ ARRAY JOIN [toUInt8(if(carry = 1, 0, toMinute(toDateTime(TimeUnix)) + 1))] AS sl
 GROUP BY MetricName, SeriesId, Hour;
 
 -- The normalizing views. Tags = the point attributes plus these resource attributes (the point
--- attribute wins on a clash); `name`, `statistic` and `percentile` are Vigil's own keys, so
--- point attributes of those names are dropped. Points flagged NO_RECORDED_VALUE are skipped.
+-- attribute wins on a clash). `name` is the series name, so a point attribute `name` is
+-- dropped; `statistic` and `percentile` are kept on gauges and sums (what Atlas clients publish
+-- for timers and distributions, e.g. statistic=totalTime) and dropped on histograms and
+-- summaries, whose series Vigil tags with them. Points flagged NO_RECORDED_VALUE are skipped.
 CREATE MATERIALIZED VIEW IF NOT EXISTS vigil_metric_points_gauge_mv {{on_cluster}}
 TO {{table:vigil_metric_points_in}}
 AS SELECT
@@ -119,7 +121,7 @@ AS SELECT
     'gauge' AS Kind,
     mapSort(mapUpdate(
         mapFilter((k, v) -> k IN ('service.name', 'service.namespace', 'service.version', 'service.instance.id', 'host.name', 'deployment.environment', 'deployment.environment.name', 'cloud.region', 'cloud.availability_zone', 'k8s.cluster.name', 'k8s.namespace.name'), ResourceAttributes),
-        mapFilter((k, v) -> k NOT IN ('name', 'statistic', 'percentile'), Attributes))) AS Tags,
+        mapFilter((k, v) -> k != 'name', Attributes))) AS Tags,
     TimeUnix,
     StartTimeUnix,
     Value
@@ -135,7 +137,7 @@ AS SELECT
     multiIf(AggregationTemporality = 1, 'delta', IsMonotonic, 'cumulative', 'gauge') AS Kind,
     mapSort(mapUpdate(
         mapFilter((k, v) -> k IN ('service.name', 'service.namespace', 'service.version', 'service.instance.id', 'host.name', 'deployment.environment', 'deployment.environment.name', 'cloud.region', 'cloud.availability_zone', 'k8s.cluster.name', 'k8s.namespace.name'), ResourceAttributes),
-        mapFilter((k, v) -> k NOT IN ('name', 'statistic', 'percentile'), Attributes))) AS Tags,
+        mapFilter((k, v) -> k != 'name', Attributes))) AS Tags,
     TimeUnix,
     StartTimeUnix,
     Value
