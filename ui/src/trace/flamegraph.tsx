@@ -1,6 +1,7 @@
 // The trace as a flame graph (icicle): one row per depth, each span a box on the shared time
 // axis, drawn on a canvas (thousands of spans stay cheap). A click selects the span under it.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import { freshContext, useContainerWidth } from '../components/canvas.ts';
 import { serviceColor } from '../components/colors.ts';
 import type { SpanNode, TraceModel } from './model.ts';
 import type { Zoom } from './zoom.ts';
@@ -9,26 +10,13 @@ export const FLAME_ROW = 20;
 
 export function Flamegraph({ model, zoom, selected, onSelect }: { model: TraceModel; zoom: Zoom; selected: SpanNode | undefined; onSelect: (n: SpanNode) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [width, setWidth] = useState(800);
+  const width = useContainerWidth(canvas);
   const height = (model.maxDepth + 1) * FLAME_ROW;
   const from = zoom[0] * model.duration;
   const span = (zoom[1] - zoom[0]) * model.duration || 1;
 
   useEffect(() => {
-    const el = canvas.current!.parentElement!;
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-
-  useEffect(() => {
-    const c = canvas.current!;
-    const ratio = devicePixelRatio || 1;
-    c.width = width * ratio;
-    c.height = height * ratio;
-    const ctx = c.getContext('2d')!;
-    ctx.scale(ratio, ratio);
-    ctx.clearRect(0, 0, width, height);
+    const ctx = freshContext(canvas.current!, width, height);
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     for (const n of model.order) {

@@ -1,34 +1,20 @@
 // The whole trace in miniature (one line per span, coloured per service) with the zoom window;
 // drag across it to zoom the waterfall, double-click to reset.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { freshContext, useContainerWidth } from '../components/canvas.ts';
 import { serviceColor } from '../components/colors.ts';
 import type { TraceModel } from './model.ts';
 import { type Zoom, keyZoom } from './zoom.ts';
 
-
 const HEIGHT = 60;
-
 
 export function Minimap({ model, zoom, onZoom }: { model: TraceModel; zoom: Zoom; onZoom: (z: Zoom) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
-  const [width, setWidth] = useState(800);
+  const width = useContainerWidth(canvas);
 
   useEffect(() => {
-    const el = canvas.current!.parentElement!;
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-
-  useEffect(() => {
-    const c = canvas.current!;
-    const ratio = devicePixelRatio || 1;
-    c.width = width * ratio;
-    c.height = HEIGHT * ratio;
-    const ctx = c.getContext('2d')!;
-    ctx.scale(ratio, ratio);
-    ctx.clearRect(0, 0, width, HEIGHT);
+    const ctx = freshContext(canvas.current!, width, HEIGHT);
     const n = model.order.length;
     const rowH = Math.max(HEIGHT / Math.max(n, 1), 0.5);
     const scale = model.duration > 0 ? width / model.duration : 0;
