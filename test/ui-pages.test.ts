@@ -575,7 +575,8 @@ describe('pages', () => {
     await page.waitForURL((u) => !u.searchParams.has('edit'));
 
     const titles = page.locator('.dashboard-grid.custom > div');
-    expect(await titles.evaluateAll((ds) => ds.map((d) => d.getAttribute('data-panel-title')))).toEqual(['Traces', 'Requests']);
+    // The saved dashboard is loaded back from the server after the navigation: wait for it.
+    await poll(() => titles.evaluateAll((ds) => ds.map((d) => d.getAttribute('data-panel-title')))).toEqual(['Traces', 'Requests']);
     await page.getByRole('combobox', { name: 'service' }).selectOption('payment');
     await page.waitForURL(/var-service=payment/);
     const traces = page.locator('[data-panel-title="Traces"] tbody tr');
