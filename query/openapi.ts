@@ -54,6 +54,36 @@ const atlasTags = [
 
 const error = { description: 'Invalid parameter (VIGIL_ERR_BAD_PARAMETER) and the like', content: { 'application/json': { schema: ref('Error') } } };
 const ok = (schema: Schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+
+/** Paths of an insert-only document collection (canary configs, dashboards, alert rules): list and create, then get, replace, delete by id. */
+function documentPaths(
+  base: string,
+  d: {
+    tag: string;
+    listKey: string;
+    listItem: Schema;
+    body: Schema;
+    one: Schema;
+    created: Schema;
+    invalid: Record<string, unknown>;
+    summaries: { list: string; create: string; get: string; replace: string; remove: string };
+  },
+) {
+  const tags = [d.tag];
+  const id = [{ name: 'id', in: 'path', required: true, schema: str }];
+  const body = { required: true, content: { 'application/json': { schema: d.body } } };
+  return {
+    [base]: {
+      get: { tags, summary: d.summaries.list, responses: { 200: ok(obj({ [d.listKey]: { type: 'array', items: d.listItem } })) } },
+      post: { tags, summary: d.summaries.create, requestBody: body, responses: { 201: ok(d.created, 'Created'), 400: d.invalid } },
+    },
+    [`${base}/{id}`]: {
+      get: { tags, summary: d.summaries.get, parameters: id, responses: { 200: ok(d.one), 404: error } },
+      put: { tags, summary: d.summaries.replace, parameters: id, requestBody: body, responses: { 200: ok(d.one), 400: error, 404: error } },
+      delete: { tags, summary: d.summaries.remove, parameters: id, responses: { 204: { description: 'Deleted' }, 404: error } },
+    },
+  };
+}
 const jaeger = (summary: string) => ({ get: { tags: ['jaeger'], summary, responses: { 200: ok({ type: 'object', description: "Jaeger's envelope {data, total, limit, offset, errors}; see docs/jaeger-api.md" }) } } });
 
 export const openApiDocument = {
@@ -232,40 +262,22 @@ export const openApiDocument = {
         responses: { 200: ok(ref('CanaryJudgement')), 404: { ...error, description: 'judgement not found (VIGIL_ERR_NOT_FOUND)' } },
       },
     },
-    '/api/v1/canary/configs': {
-      get: {
-        tags: ['canary'],
-        summary: 'Stored canary configs (summaries), by name',
-        responses: { 200: ok(obj({ configs: { type: 'array', items: ref('CanaryConfigSummary') } })) },
+    ...documentPaths('/api/v1/canary/configs', {
+      tag: 'canary',
+      listKey: 'configs',
+      listItem: ref('CanaryConfigSummary'),
+      body: { type: 'object' },
+      one: { type: 'object' },
+      created: { type: 'object', description: 'The config with id, createdTimestamp(Iso), updatedTimestamp(Iso)' },
+      invalid: error,
+      summaries: {
+        list: 'Stored canary configs (summaries), by name',
+        create: 'Store a new canary config (Kayenta shape, validated); answers it with its id',
+        get: 'One stored canary config',
+        replace: 'Replace a stored canary config',
+        remove: 'Delete a stored canary config',
       },
-      post: {
-        tags: ['canary'],
-        summary: 'Store a new canary config (Kayenta shape, validated); answers it with its id',
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-        responses: { 201: ok({ type: 'object', description: 'The config with id, createdTimestamp(Iso), updatedTimestamp(Iso)' }, 'Created'), 400: error },
-      },
-    },
-    '/api/v1/canary/configs/{id}': {
-      get: {
-        tags: ['canary'],
-        summary: 'One stored canary config',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        responses: { 200: ok({ type: 'object' }), 404: error },
-      },
-      put: {
-        tags: ['canary'],
-        summary: 'Replace a stored canary config',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-        responses: { 200: ok({ type: 'object' }), 400: error, 404: error },
-      },
-      delete: {
-        tags: ['canary'],
-        summary: 'Delete a stored canary config',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        responses: { 204: { description: 'Deleted' }, 404: error },
-      },
-    },
+    }),
     '/api/v1/canary/templates/{name}': {
       get: {
         tags: ['canary'],
@@ -274,40 +286,22 @@ export const openApiDocument = {
         responses: { 200: ok({ type: 'object', description: 'A Kayenta canary config' }), 400: error },
       },
     },
-    '/api/v1/dashboards': {
-      get: {
-        tags: ['dashboards'],
-        summary: 'Custom dashboards (the UI\'s), by title',
-        responses: { 200: ok(obj({ dashboards: { type: 'array', items: ref('Dashboard') } })) },
+    ...documentPaths('/api/v1/dashboards', {
+      tag: 'dashboards',
+      listKey: 'dashboards',
+      listItem: ref('Dashboard'),
+      body: ref('DashboardBody'),
+      one: ref('Dashboard'),
+      created: ref('Dashboard'),
+      invalid: { ...error, description: 'Invalid dashboard: VIGIL_ERR_BAD_PARAMETER naming the JSON path, e.g. panels[2].kind' },
+      summaries: {
+        list: 'Custom dashboards (the UI\'s), by title',
+        create: 'Store a new dashboard (validated); answers it with its id',
+        get: 'One dashboard',
+        replace: 'Replace a dashboard (a new version; the old ones stay in the table)',
+        remove: 'Delete a dashboard',
       },
-      post: {
-        tags: ['dashboards'],
-        summary: 'Store a new dashboard (validated); answers it with its id',
-        requestBody: { required: true, content: { 'application/json': { schema: ref('DashboardBody') } } },
-        responses: { 201: ok(ref('Dashboard'), 'Created'), 400: { ...error, description: 'Invalid dashboard: VIGIL_ERR_BAD_PARAMETER naming the JSON path, e.g. panels[2].kind' } },
-      },
-    },
-    '/api/v1/dashboards/{id}': {
-      get: {
-        tags: ['dashboards'],
-        summary: 'One dashboard',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        responses: { 200: ok(ref('Dashboard')), 404: error },
-      },
-      put: {
-        tags: ['dashboards'],
-        summary: 'Replace a dashboard (a new version; the old ones stay in the table)',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        requestBody: { required: true, content: { 'application/json': { schema: ref('DashboardBody') } } },
-        responses: { 200: ok(ref('Dashboard')), 400: error, 404: error },
-      },
-      delete: {
-        tags: ['dashboards'],
-        summary: 'Delete a dashboard',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        responses: { 204: { description: 'Deleted' }, 404: error },
-      },
-    },
+    }),
     '/api/v1/alerts': {
       get: {
         tags: ['alerts'],
@@ -340,40 +334,22 @@ export const openApiDocument = {
         },
       },
     },
-    '/api/v1/alerts/rules': {
-      get: {
-        tags: ['alerts'],
-        summary: 'Stored alert rules, by name',
-        responses: { 200: ok(obj({ rules: { type: 'array', items: ref('AlertRule') } })) },
+    ...documentPaths('/api/v1/alerts/rules', {
+      tag: 'alerts',
+      listKey: 'rules',
+      listItem: ref('AlertRule'),
+      body: ref('AlertRuleBody'),
+      one: ref('AlertRule'),
+      created: ref('AlertRule'),
+      invalid: { ...error, description: 'Invalid rule: VIGIL_ERR_BAD_PARAMETER naming the field, or the stack-language error (VIGIL_ERR_ASL_*) with its position' },
+      summaries: {
+        list: 'Stored alert rules, by name',
+        create: 'Store a new alert rule (validated, the expression compiled); answers it with its id',
+        get: 'One stored alert rule',
+        replace: 'Replace a stored alert rule (its instances keep their state where their labels stay the same)',
+        remove: 'Delete a stored alert rule: it stops being evaluated, and its firing alerts are sent as resolved',
       },
-      post: {
-        tags: ['alerts'],
-        summary: 'Store a new alert rule (validated, the expression compiled); answers it with its id',
-        requestBody: { required: true, content: { 'application/json': { schema: ref('AlertRuleBody') } } },
-        responses: { 201: ok(ref('AlertRule'), 'Created'), 400: { ...error, description: 'Invalid rule: VIGIL_ERR_BAD_PARAMETER naming the field, or the stack-language error (VIGIL_ERR_ASL_*) with its position' } },
-      },
-    },
-    '/api/v1/alerts/rules/{id}': {
-      get: {
-        tags: ['alerts'],
-        summary: 'One stored alert rule',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        responses: { 200: ok(ref('AlertRule')), 404: error },
-      },
-      put: {
-        tags: ['alerts'],
-        summary: 'Replace a stored alert rule (its instances keep their state where their labels stay the same)',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        requestBody: { required: true, content: { 'application/json': { schema: ref('AlertRuleBody') } } },
-        responses: { 200: ok(ref('AlertRule')), 400: error, 404: error },
-      },
-      delete: {
-        tags: ['alerts'],
-        summary: 'Delete a stored alert rule: it stops being evaluated, and its firing alerts are sent as resolved',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: str }],
-        responses: { 204: { description: 'Deleted' }, 404: error },
-      },
-    },
+    }),
     '/api/openapi.json': { get: { summary: 'This document', responses: { 200: ok({ type: 'object' }) } } },
     '/api/services': jaeger('Jaeger: service names (start/end in µs, default 24 h)'),
     '/api/services/{service}/operations': {

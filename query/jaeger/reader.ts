@@ -98,22 +98,10 @@ const ALL_TIME: TimeRange = { startUs: 0, endUs: Number.MAX_SAFE_INTEGER };
 // 64-bit integers come back as JSON strings, so nanoseconds and counts keep every digit.
 const SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
 
-interface SpanRow {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  traceState: string;
-  name: string;
-  kind: string;
-  service: string;
-  resource: Pairs;
-  scopeName: string;
-  scopeVersion: string;
-  attributes: Pairs;
+/** A row of SPANS_OF_TRACES: the stored span with 64-bit numbers as strings, events and links as parallel arrays. */
+type SpanRow = Omit<StoredSpan, 'startNs' | 'durationNs' | 'events' | 'links'> & {
   startNs: string;
   durationNs: string;
-  statusCode: string;
-  statusMessage: string;
   eventTimesNs: string[];
   eventNames: string[];
   eventAttributes: Pairs[];
@@ -121,39 +109,22 @@ interface SpanRow {
   linkSpanIds: string[];
   linkTraceStates: string[];
   linkAttributes: Pairs[];
-  flags: number;
-}
+};
 
 /** One row of SPANS_OF_TRACES -> StoredSpan. */
 export function spanFromRow(row: SpanRow): StoredSpan {
+  const { startNs, durationNs, eventTimesNs, eventNames, eventAttributes, linkTraceIds, linkSpanIds, linkTraceStates, linkAttributes, ...stored } = row;
   return {
-    traceId: row.traceId,
-    spanId: row.spanId,
-    parentSpanId: row.parentSpanId,
-    traceState: row.traceState,
-    name: row.name,
-    kind: row.kind,
-    service: row.service,
-    resource: row.resource,
-    scopeName: row.scopeName,
-    scopeVersion: row.scopeVersion,
-    attributes: row.attributes,
-    startNs: BigInt(row.startNs),
-    durationNs: BigInt(row.durationNs),
-    statusCode: row.statusCode,
-    statusMessage: row.statusMessage,
-    events: row.eventTimesNs.map((t, i) => ({
-      timeNs: BigInt(t),
-      name: row.eventNames[i] ?? '',
-      attributes: row.eventAttributes[i] ?? [],
-    })),
-    links: row.linkTraceIds.map((traceId, i) => ({
+    ...stored,
+    startNs: BigInt(startNs),
+    durationNs: BigInt(durationNs),
+    events: eventTimesNs.map((t, i) => ({ timeNs: BigInt(t), name: eventNames[i] ?? '', attributes: eventAttributes[i] ?? [] })),
+    links: linkTraceIds.map((traceId, i) => ({
       traceId,
-      spanId: row.linkSpanIds[i] ?? '',
-      traceState: row.linkTraceStates[i] ?? '',
-      attributes: row.linkAttributes[i] ?? [],
+      spanId: linkSpanIds[i] ?? '',
+      traceState: linkTraceStates[i] ?? '',
+      attributes: linkAttributes[i] ?? [],
     })),
-    flags: row.flags,
   };
 }
 
