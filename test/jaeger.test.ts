@@ -601,6 +601,11 @@ describe('units', () => {
       t1k: 'span.kind',
       t1v: 'server',
       t1x: 'Server',
+      // the attribute lookup (attribute-only tags): the pair and the minutes of the range
+      l0k: attack,
+      l0v: attack,
+      lookupFrom: '0',
+      lookupTo: '0',
     });
     expect(() =>
       traceSearchSql({ tags: [{ key: 'k', value: 'v', derived: { column: '1=1 OR Duration', value: '' } }], startUs: 0, endUs: 0, limit: 1 }),

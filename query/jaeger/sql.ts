@@ -6,6 +6,7 @@
 //
 // Times go in as unix microseconds (Int64) and are turned into DateTime64 in SQL, so
 // partitions (by day) and the primary key's toDateTime(Timestamp) still prune.
+import { spanSource } from '../traces/attribute-lookup.ts';
 
 /** Distinct service names with spans in [start, end]. */
 export const SERVICES = `
@@ -115,7 +116,8 @@ export interface TraceSearchSql {
 
 /**
  * Ids of the traces with at least one span matching every condition, newest first (by the
- * latest matching span), at most {limit:UInt32} of them.
+ * latest matching span), at most {limit:UInt32} of them. Tags that only attributes can match
+ * go through the attribute lookup first (../traces/attribute-lookup.ts).
  */
 export function traceSearchSql(filter: {
   service?: string | undefined;
@@ -161,10 +163,12 @@ export function traceSearchSql(filter: {
     }
     where.push(`(${condition})`);
   });
+  const lookup = filter.tags.filter((t) => t.derived === undefined);
+  const source = spanSource(lookup, BigInt(Math.floor(filter.startUs / 1e6)), BigInt(Math.floor(filter.endUs / 1e6)), params);
   const query = `
 SELECT TraceId AS traceId, max(Timestamp) AS latest
-FROM otel_traces
-WHERE ${where.join('\n  AND ')}
+FROM ${source.table}
+WHERE ${[...source.where, ...where].join('\n  AND ')}
 GROUP BY traceId
 ORDER BY latest DESC, traceId
 LIMIT {limit:UInt32}`;

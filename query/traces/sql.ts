@@ -5,15 +5,18 @@
 // Times go in as unix nanoseconds (Int64) and are compared as DateTime64(9): comparing the
 // DateTime64(9) columns with a plain DateTime makes chDB 26.7 prune parts wrongly.
 import { attributeCondition } from '../attribute-sql.ts';
+import { spanSource } from './attribute-lookup.ts';
 import type { TraceSearch } from './params.ts';
 
 const TIME = `Timestamp >= fromUnixTimestamp64Nano({start:Int64})
       AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})`;
 const SPAN_MAPS = ['SpanAttributes', 'ResourceAttributes'] as const;
+const NS_PER_S = 1_000_000_000n;
 
 /**
  * Summaries of the traces with at least one span (starting in the range) that matches every
- * condition. The spans find the trace ids (otel_traces is ordered for that); what a result
+ * condition. The spans find the trace ids (otel_traces is ordered for that; with `=` attribute
+ * conditions, the spans of the traces the attribute lookup lists: attribute-lookup.ts); what a result
  * shows comes from vigil_trace_summaries (one row per trace and insert, merged here), so the
  * listed traces' spans are never read. A summary covers the whole trace. Root = the earliest
  * span without a parent, else the earliest span. Ordered by the sort key, then trace id,
@@ -47,6 +50,7 @@ export function traceSearchSql(q: TraceSearch): { query: string; params: Record<
     params.status = q.status;
   }
   q.attributes.forEach((f, i) => where.push(attributeCondition(f, i, SPAN_MAPS, params)));
+  const source = spanSource(q.attributes.filter((f) => f.op === '='), q.range.startNs / NS_PER_S, q.range.endNs / NS_PER_S, params);
   // The sort column is one of two fixed names, never request text.
   const sortKey = q.sort === 'duration' ? 'durationNs' : 'startNs';
   let having = '';
@@ -70,8 +74,8 @@ SELECT
 FROM vigil_trace_summaries
 WHERE TraceId IN (
     SELECT DISTINCT TraceId
-    FROM otel_traces
-    WHERE ${where.join('\n      AND ')}
+    FROM ${source.table}
+    WHERE ${[...source.where, ...where].join('\n      AND ')}
   )
 GROUP BY traceId${having}
 ORDER BY ${sortKey} DESC, traceId DESC
