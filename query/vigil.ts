@@ -7,6 +7,7 @@ import { startIngest, type IngestService } from '../ingest/server.ts';
 import { readIngestSettings } from '../ingest/settings.ts';
 import { readSettings, text } from '../schemas/settings.ts';
 import { openStore, storeConfigFromEnv, type Store } from '../schemas/store.ts';
+import { startMetricRollup } from './metrics/rollup.ts';
 import { startQuery, type QueryService } from './server.ts';
 import { readQuerySettings } from './settings.ts';
 
@@ -34,6 +35,8 @@ export async function startVigil(role: Role, env: NodeJS.ProcessEnv = process.en
     role === 'query' ? undefined : await startIngest(store, readIngestSettings(env), settings.host, logger.child({ component: 'ingest' }));
   const query =
     role === 'ingest' ? undefined : await startQuery(store, readQuerySettings(env), settings.host, logger.child({ component: 'query' }));
+  // Closed metric hours rolled up for graph queries (any number of query processes may run it).
+  const rollup = query ? startMetricRollup(store.write, readQuerySettings(env), logger.child({ component: 'metric-rollup' })) : undefined;
   if (ingest) {
     logger.info(`send OTLP/HTTP to ${ingest.httpUrl} (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON, gzip ok)`);
     logger.info(`send OTLP/gRPC to ${ingest.grpcAddress} (TraceService, MetricsService, LogsService Export; gzip ok)`);
@@ -46,6 +49,7 @@ export async function startVigil(role: Role, env: NodeJS.ProcessEnv = process.en
     async stop() {
       await ingest?.close();
       await query?.close();
+      await rollup?.stop();
       await store.close();
     },
   };

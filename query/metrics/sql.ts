@@ -2,6 +2,7 @@
 // limits travel as query parameters ({pN:String} ...); the only things spliced into the text
 // are fragments chosen here from fixed tables (aggregate functions, column names of the span
 // rollup). Tables: schemas/migrations/0006_atlas.sql.
+import { TupleParam } from '@clickhouse/client';
 import type { Aggregation, Consolidation, TagQuery } from '../asl/types.ts';
 import { NAME, SPAN_SERIES, SPAN_TAG_COLUMNS, STATISTIC } from './series.ts';
 
@@ -171,17 +172,27 @@ const MINUTE_VALUES = `
             -- a gauge: the latest point of each minute (keys are slot * 60000 + ms, sorted)
             if(fast, gv, arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES})))) AS r`;
 
-/** The hour rows of the resolved series, with their group index and kind. */
-const HOUR_ROWS = `SELECT gi, Hour, ${MINUTE_VALUES}
+/**
+ * Rows of vigil_metric_hours (folded: FINAL) matching `where`, as `keys` (inner expressions,
+ * selected again by `outer`), Hour, `fast` and `r` (MINUTE_VALUES). `kind` gives the row's
+ * KIND_CODES code.
+ */
+function hourRows(keys: string, outer: string, kind: string, where: string): string {
+  return `SELECT ${outer}, Hour, ${MINUTE_VALUES}
     FROM (
-        -- one lookup per row: the series' line index * 4 + its kind
-        SELECT transform(SeriesId, {ids:Array(UInt64)}, {codes:Array(UInt32)}, toUInt32(0)) AS code, intDiv(code, 4) AS gi, code % 4 AS kind,
+        SELECT ${keys}, ${kind} AS kind,
             Hour, Counter.1 AS ck, Counter.2 AS cv, Starts.1 AS sk, Starts.2 AS sv, Gauge.1 AS gk, Gauge.2 AS gv, Delta.1 AS dk, Delta.2 AS dv
         FROM vigil_metric_hours FINAL
-        WHERE MetricName IN {names:Array(String)} AND SeriesId IN {ids:Array(UInt64)}
-          AND Hour >= toStartOfHour(toDateTime(intDiv({start:Int64}, 1000)))
-          AND Hour < toDateTime(intDiv({end:Int64}, 1000))
+        WHERE ${where}
     )`;
+}
+
+/** The hours of the window, as a condition on `Hour`. */
+const WINDOW_HOURS = 'Hour >= toStartOfHour(toDateTime(intDiv({start:Int64}, 1000))) AND Hour < toDateTime(intDiv({end:Int64}, 1000))';
+
+/** The resolved series' rows: one lookup per row gives the series' line index * 4 + its kind. */
+const SERIES_ROWS = 'MetricName IN {names:Array(String)} AND SeriesId IN {ids:Array(UInt64)}';
+const LINE_CODE = 'transform(SeriesId, {ids:Array(UInt64)}, {codes:Array(UInt32)}, toUInt32(0)) AS code, intDiv(code, 4) AS gi';
 
 /**
  * Per line and hour: `a` the minute values across the line's series, `n` per minute how many
@@ -197,6 +208,46 @@ const ACROSS_SERIES: Record<Aggregation | 'all', string> = {
   max: `maxForEach(arrayMap(x -> if(isNaN(x), -inf, x), r)) AS a, ${PRESENT}`,
   all: `any(r) AS a, arrayMap(x -> toUInt64(NOT isNaN(x)), a) AS n`,
 };
+
+/**
+ * The same per line and hour from rolled-up rows (vigil_metric_rollup: `v` the minute values,
+ * 0 where none, `p` the bit mask of minutes with a value): sums add the stored arrays as they
+ * are; `n` is 1 where any series has a value (only `count` needs the number, which it is).
+ */
+const ANY_PRESENT = 'arrayMap(i -> toUInt64(bitTest(groupBitOr(p), i)), range(60)) AS n';
+const ROLLED_ACROSS_SERIES: Record<Aggregation | 'all', string> = {
+  sum: `sumForEach(v) AS a, ${ANY_PRESENT}`,
+  count: 'sumForEach(arrayMap(i -> toUInt64(bitTest(p, i)), range(60))) AS n, arrayMap(x -> toFloat64(x), n) AS a',
+  min: `minForEach(arrayMap((x, i) -> if(bitTest(p, i), x, inf), v, range(60))) AS a, ${ANY_PRESENT}`,
+  max: `maxForEach(arrayMap((x, i) -> if(bitTest(p, i), x, -inf), v, range(60))) AS a, ${ANY_PRESENT}`,
+  all: 'any(arrayMap((x, i) -> if(bitTest(p, i), x, nan), v, range(60))) AS a, arrayMap(i -> toUInt64(bitTest(any(p), i)), range(60)) AS n',
+};
+
+/**
+ * Per metric and hour of the window, the latest roll (vigil_metric_rollup_hours) if no row of
+ * that hour was ingested after it (vigil_metric_hour_ingest): MetricName, Hour, Version.
+ */
+const FRESH_ROLLS = `SELECT MetricName, Hour, latest
+    FROM (
+        SELECT MetricName, Hour, max(Version) AS latest, argMax(IngestTime, Version) AS covered
+        FROM vigil_metric_rollup_hours
+        WHERE MetricName IN {names:Array(String)} AND ${WINDOW_HOURS}
+        GROUP BY MetricName, Hour
+    ) AS rolls
+    LEFT JOIN (
+        SELECT MetricName, Hour, max(IngestTime) AS changed
+        FROM vigil_metric_hour_ingest
+        WHERE MetricName IN {names:Array(String)} AND ${WINDOW_HOURS}
+        GROUP BY MetricName, Hour
+    ) AS ingested USING (MetricName, Hour)
+    WHERE ingested.changed <= rolls.covered`;
+
+/**
+ * The hours read from the rollup: every metric of the request has a fresh roll of the hour
+ * (one path per hour, so a line's hour comes whole from one of them). Other hours, open or
+ * stale or older than the rollup, are computed from vigil_metric_hours.
+ */
+const ROLLED_HOURS = `SELECT Hour FROM (${FRESH_ROLLS}) GROUP BY Hour HAVING count() = length({names:Array(String)})`;
 
 /**
  * Finer values into one step (Atlas cf-*): minutes without a value are skipped, except that
@@ -222,8 +273,9 @@ export interface ResolvedSeries {
 
 /**
  * The metric lines of a data request: per line index, the step indexes that have a value
- * and the values. Per series and minute from the hour rows, across the series of a line, then
- * consolidated per step; `all` keeps every series as its own line.
+ * and the values. Per series and minute from the rolled-up rows of closed hours, or computed
+ * from the hour rows for the others, across the series of a line, then consolidated per step;
+ * `all` keeps every series as its own line.
  */
 export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation | 'all', cf: Consolidation, w: MinuteWindow): { query: string; params: Params } {
   const params: Params = {
@@ -237,7 +289,19 @@ export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation 
   const sql = `SELECT gi, groupArray(bucket) AS buckets, groupArray(value) AS values
     FROM (
         SELECT gi, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[cf]} AS value
-        FROM (SELECT gi, Hour, ${ACROSS_SERIES[aggregation]} FROM (${HOUR_ROWS}) GROUP BY gi, Hour)
+        FROM (
+            SELECT gi, Hour, ${ACROSS_SERIES[aggregation]}
+            FROM (${hourRows(LINE_CODE, 'gi', 'code % 4', `${SERIES_ROWS} AND ${WINDOW_HOURS} AND Hour NOT IN (${ROLLED_HOURS})`)})
+            GROUP BY gi, Hour
+            UNION ALL
+            SELECT gi, Hour, ${ROLLED_ACROSS_SERIES[aggregation]}
+            FROM (
+                SELECT ${LINE_CODE}, Hour, Values AS v, Present AS p
+                FROM vigil_metric_rollup
+                WHERE ${SERIES_ROWS} AND ${WINDOW_HOURS} AND Hour IN (${ROLLED_HOURS}) AND (MetricName, Hour, Version) IN (${FRESH_ROLLS})
+            )
+            GROUP BY gi, Hour
+        )
         ARRAY JOIN arrayEnumerate(arrayResize(CAST([], 'Array(UInt8)'), 60)) AS i
         WHERE n[i] > 0
           AND (toInt64(toUnixTimestamp(Hour)) * 1000 + (i - 1) * 60000 AS minute) >= {start:Int64} AND minute < {end:Int64}
@@ -247,6 +311,63 @@ export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation 
     WHERE isFinite(value)
     GROUP BY gi`;
   return { query: sql, params };
+}
+
+/** A row's kind from the map its points are in (a series has one kind: its id hashes it). */
+const ROW_KIND = `multiIf(notEmpty(Counter.1), ${KIND_CODES.cumulative}, notEmpty(Delta.1), ${KIND_CODES.delta}, ${KIND_CODES.gauge})`;
+
+/** A metric's hour to roll up: unix seconds of the hour and of its latest ingest. */
+export interface RollupHour {
+  name: string;
+  hour: number;
+  ingested: number;
+}
+
+/**
+ * Closed hours to roll up, oldest first: per metric, hours that ended `grace` ago, whose
+ * latest ingest is more than `grace` old (no insert of it still running; strictly older, as
+ * ingest times are whole seconds: a point ingested in the second of the roll is after it) and
+ * later than what the hour's latest roll covered, or that have none.
+ */
+export function rollupCandidatesSql(graceSeconds: number, limit: number): { query: string; params: Params } {
+  const sql = `SELECT name, hour, ingested
+    FROM (
+        SELECT MetricName AS name, Hour, toUnixTimestamp(Hour) AS hour, max(IngestTime) AS changed, toUnixTimestamp(changed) AS ingested
+        FROM vigil_metric_hour_ingest
+        WHERE Hour <= now() - toIntervalSecond(3600 + {grace:UInt32})
+        GROUP BY MetricName, Hour
+        HAVING changed < now() - toIntervalSecond({grace:UInt32})
+    ) AS ingest
+    LEFT JOIN (
+        SELECT MetricName AS name, Hour, argMax(IngestTime, Version) AS covered
+        FROM vigil_metric_rollup_hours
+        GROUP BY MetricName, Hour
+    ) AS rolls USING (name, Hour)
+    WHERE rolls.covered < ingest.changed
+    ORDER BY hour, name
+    LIMIT {limit:UInt32}`;
+  return { query: sql, params: { grace: graceSeconds, limit } };
+}
+
+/**
+ * Writes the rolled-up rows of `hours` as roll `version`: every series' 60 minute values,
+ * computed from the folded hour rows by the same expressions as a query (MINUTE_VALUES).
+ */
+export function rollupInsertSql(hours: readonly RollupHour[], version: string): { query: string; params: Params } {
+  const rows = hourRows('MetricName, SeriesId', 'MetricName, SeriesId', ROW_KIND, '(MetricName, Hour) IN {hours:Array(Tuple(String, DateTime))}');
+  const sql = `INSERT INTO vigil_metric_rollup (MetricName, Hour, SeriesId, Values, Present, Version, IngestTime)
+    SELECT MetricName, Hour, SeriesId, arrayMap(x -> if(isNaN(x), 0, x), r),
+        arraySum(arrayMap((x, i) -> if(isNaN(x), toUInt64(0), bitShiftLeft(toUInt64(1), i)), r, range(60))),
+        {version:UInt64}, now()
+    FROM (${rows})`;
+  return { query: sql, params: { hours: hours.map((h) => new TupleParam([h.name, h.hour])), version } };
+}
+
+/** Records that roll `version` covers `hours` as of their ingest times (written after its rows). */
+export function rollupRecordSql(hours: readonly RollupHour[], version: string): { query: string; params: Params } {
+  const sql = `INSERT INTO vigil_metric_rollup_hours (MetricName, Hour, Version, IngestTime)
+    SELECT h.1, h.2, {version:UInt64}, h.3 FROM (SELECT arrayJoin({hours:Array(Tuple(String, DateTime, DateTime))}) AS h)`;
+  return { query: sql, params: { hours: hours.map((h) => new TupleParam([h.name, h.hour, h.ingested])), version } };
 }
 
 /** The span series as (name, statistic) pairs, for an ARRAY JOIN ... AS series over span rollup rows. */
