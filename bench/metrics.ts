@@ -1,11 +1,16 @@
 // npm run bench:metrics — Atlas-style metric queries at the issue's scale (issue 5, Performance).
-// 1. Vigil starts as its own process; the data set goes in through OTLP/HTTP protobuf:
-//    4,000 series (10 apps x 4 clusters x 25 nodes; counter http_requests_total with status
-//    200/404/500 and gauge http_latency_ms per node), one point per minute for BENCH_MINUTES
-//    (1440 = 24 h = 5.76M points), BENCH_CHUNK_MINUTES minutes of every series per request.
-// 2. The three queries of the issue over the whole range at a 1-minute step, through
-//    /api/v1/graph when Vigil serves it, then (Vigil stopped) through ClickHouseSeriesSource +
-//    the ASL evaluator in this process, both as ingested and after the parts are merged.
+// 1. Vigil starts as its own process (its metric rollup off); the data set goes in through
+//    OTLP/HTTP protobuf: 4,000 series (10 apps x 4 clusters x 25 nodes; counter
+//    http_requests_total with status 200/404/500 and gauge http_latency_ms per node), one point
+//    per minute for BENCH_MINUTES (1440 = 24 h = 5.76M points), BENCH_CHUNK_MINUTES minutes of
+//    every series per request.
+// 2. The three queries of the issue over the whole range at a 1-minute step through
+//    /api/v1/graph as ingested (nothing rolled up: every hour computed from the minute maps).
+// 3. Vigil stopped, in this process: the same queries through ClickHouseSeriesSource + the ASL
+//    evaluator (CPU time measurable), then the metric rollup of every closed hour
+//    (rollUpMetricHours, timed), then the queries again.
+// 4. Vigil started again (`vigil query`): the queries through /api/v1/graph after the rollup
+//    (the issue's goal figure: closed hours read from the rollup, the open hour computed).
 //    Every answer of the counter queries is checked against the rates the generator knows.
 // Prints a table and writes bench/results/metrics-<time>.json (+ metrics-latest.json).
 //   BENCH_MINUTES (1440)  BENCH_CHUNK_MINUTES (10)  BENCH_CONCURRENCY (4)  BENCH_RUNS (20)  BENCH_WARMUP (3)
@@ -17,6 +22,7 @@ import pino from 'pino';
 import protobuf from 'protobufjs';
 import { evaluate } from '../query/asl/evaluator.ts';
 import type { GraphResult } from '../query/asl/types.ts';
+import { rollUpMetricHours } from '../query/metrics/rollup.ts';
 import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
 import { openStore, storeConfigFromEnv } from '../schemas/store.ts';
 import { startVigilProcess } from './vigil-process.ts';
@@ -57,12 +63,13 @@ const nodeAttrs = Array.from({ length: nodes }, (_, n) => {
   return { app, attrs: [str('app', app), str('cluster', cluster), str('node', `node-${n}`)] };
 });
 
-// The generator's own truth for the checks: per minute, the total request increase and the
-// status-500 increase per app.
+// The generator's own truth for the checks: per minute, the total request increase, the
+// status-500 increase per app and the highest latency per cluster.
 const counters = new Float64Array(nodes * STATUSES.length);
 const totalPerMinute = new Float64Array(minutes);
 const errorsPerMinuteByApp = new Map<string, Float64Array>();
 for (let a = 0; a < APPS; a++) errorsPerMinuteByApp.set(`app-${a}`, new Float64Array(minutes));
+const maxLatencyByCluster = new Map<string, Float64Array>();
 
 function request(firstMinute: number, count: number): Uint8Array {
   const sums: object[] = [];
@@ -82,7 +89,12 @@ function request(firstMinute: number, count: number): Uint8Array {
         }
         sums.push({ attributes: [...attrs, str('status', status)], startTimeUnixNano: counterStart.toString(), timeUnixNano: time, asDouble: counters[i] });
       });
-      gauges.push({ attributes: attrs, timeUnixNano: time, asDouble: 20 + Math.round(random() * 1800) / 10 });
+      const latency = 20 + Math.round(random() * 1800) / 10;
+      const cluster = attrs[1]!.value.stringValue;
+      if (!maxLatencyByCluster.has(cluster)) maxLatencyByCluster.set(cluster, new Float64Array(minutes));
+      const max = maxLatencyByCluster.get(cluster)!;
+      max[m] = Math.max(max[m]!, latency);
+      gauges.push({ attributes: attrs, timeUnixNano: time, asDouble: latency });
     }
   }
   const message = MetricsRequest.fromObject({
@@ -113,18 +125,22 @@ const QUERIES = {
 } as const;
 type QueryName = keyof typeof QUERIES;
 
-/** Largest relative error of a counter answer against the generator's rates (minutes 1..). */
-function checkAnswer(name: QueryName, result: GraphResult): number | undefined {
+/** Largest relative error of an answer against the generator's values (counters: minutes 1.., the first has no rate). */
+function checkAnswer(name: QueryName, result: GraphResult): number {
   const expected = (line: { tags: Readonly<Record<string, string>> }): Float64Array | undefined =>
-    name === 'total requests' ? totalPerMinute : name === 'errors by app' ? errorsPerMinuteByApp.get(line.tags.app ?? '') : undefined;
+    name === 'total requests'
+      ? Float64Array.from(totalPerMinute, (v) => v / 60)
+      : name === 'errors by app'
+        ? errorsPerMinuteByApp.get(line.tags.app ?? '')?.map((v) => v / 60)
+        : maxLatencyByCluster.get(line.tags.cluster ?? '');
   let worst = 0;
   for (const line of result.lines) {
     const want = expected(line);
-    if (want === undefined) return undefined;
-    for (let m = 1; m < minutes; m++) {
+    if (want === undefined) return Number.NaN;
+    for (let m = name === 'max latency by cluster' ? 0 : 1; m < minutes; m++) {
       const got = line.values[m]!;
-      const rate = want[m]! / 60;
-      worst = Math.max(worst, rate === 0 ? Math.abs(got) : Math.abs(got - rate) / rate);
+      const w = want[m]!;
+      worst = Math.max(worst, w === 0 ? Math.abs(got) : Math.abs(got - w) / w);
     }
   }
   return worst;
@@ -137,7 +153,8 @@ interface Timing {
   /** CPU of this process per query (the embedded engine runs in it): load from other processes does not inflate it. */
   cpuP50: number;
   lines: number;
-  maxRelativeError: number | undefined;
+  /** Against the generator's values: NaN when a line or a value is missing. */
+  maxRelativeError: number;
 }
 
 async function measure(run: (q: string) => Promise<GraphResult>): Promise<Record<QueryName, Timing>> {
@@ -178,7 +195,9 @@ const bodies: Uint8Array[] = [];
 for (let m = 0; m < minutes; m += chunkMinutes) bodies.push(request(m, Math.min(chunkMinutes, minutes - m)));
 const encodeSeconds = (performance.now() - encodeStart) / 1000;
 
-const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info', VIGIL_SELF_METRICS_INTERVAL: '1h' });
+// The rollup runs only when this script says so.
+const vigilEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info', VIGIL_SELF_METRICS_INTERVAL: '1h', VIGIL_METRIC_ROLLUP_INTERVAL: '0s' };
+let vigil = await startVigilProcess(vigilEnv);
 // A failed run must not leave the server behind.
 process.on('exit', () => vigil.child.kill('SIGKILL'));
 console.error(`sending ${bodies.length} requests to ${vigil.otlpUrl} (${concurrency} in flight) ...`);
@@ -196,11 +215,9 @@ await Promise.all(
 const ingestSeconds = (performance.now() - ingestStart) / 1000;
 console.error(`ingested in ${ingestSeconds.toFixed(1)} s`);
 
-// Through HTTP, when the graph route is there.
-let http: Record<QueryName, Timing> | undefined;
-const probe = await fetch(`${vigil.queryUrl}/api/v1/graph?q=name,none,:eq&format=json`);
-if (probe.status !== 404) {
-  http = await measure(async (q) => {
+/** The three queries through /api/v1/graph of the running Vigil. */
+const overHttp = () =>
+  measure(async (q) => {
     const url = `${vigil.queryUrl}/api/v1/graph?format=std.json&step=1m&s=${start}&e=${end}&q=${encodeURIComponent(q)}`;
     const res = await fetch(url);
     if (res.status !== 200) throw new Error(`graph answered ${res.status}: ${await res.text()}\n${vigil.lines.filter((l) => l.includes('"level":50')).join('\n')}`);
@@ -210,53 +227,78 @@ if (probe.status !== 404) {
       lines: body.metrics.map((tags, i) => ({ tags, values: Float64Array.from(body.values, (row) => Number(row[i])) })),
     } as unknown as GraphResult;
   });
-}
-vigil.child.kill('SIGTERM');
-await vigil.exited;
+const stopVigil = async () => {
+  vigil.child.kill('SIGTERM');
+  await vigil.exited;
+};
+
+console.error('queries over HTTP, as ingested ...');
+const httpAsIngested = await overHttp();
+await stopVigil();
 
 const store = await openStore(storeConfigFromEnv({ VIGIL_DATA_DIR: dataDir }), pino({ level: 'warn' }));
 const source = new ClickHouseSeriesSource(store.read);
 const rowsOf = async (query: string) => (await store.read.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>();
 const tableRows = async () =>
   rowsOf(`SELECT table, sum(rows) AS rows, count() AS parts, sum(data_compressed_bytes) AS bytes FROM system.parts
-    WHERE active AND table IN ('otel_metrics_sum', 'otel_metrics_gauge', 'vigil_metric_hours', 'vigil_metric_series') GROUP BY table ORDER BY table`);
+    WHERE active AND table IN ('otel_metrics_sum', 'otel_metrics_gauge', 'vigil_metric_hours', 'vigil_metric_series', 'vigil_metric_rollup') GROUP BY table ORDER BY table`);
+console.error('queries in-process, as ingested ...');
 const asIngested = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
-await store.write.command({ query: 'OPTIMIZE TABLE vigil_metric_hours FINAL' });
-await store.write.command({ query: 'OPTIMIZE TABLE vigil_metric_series FINAL' });
-const merged = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
+console.error('rolling up the closed hours ...');
+const rollupStart = performance.now();
+const rollupCpu = process.cpuUsage();
+const rolledHours = await rollUpMetricHours(store.write, 0);
+const rollupUsage = process.cpuUsage(rollupCpu);
+const rollup = { metricHours: rolledHours, seconds: (performance.now() - rollupStart) / 1000, cpuSeconds: (rollupUsage.user + rollupUsage.system) / 1e6 };
+console.error(`rolled up ${rolledHours} metric hours in ${rollup.seconds.toFixed(1)} s`);
+const rolledUp = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
 await store.close();
+
+console.error('queries over HTTP, after the rollup ...');
+vigil = await startVigilProcess(vigilEnv, ['query']);
+const httpRolledUp = await overHttp();
+await stopVigil();
 rmSync(dataDir, { recursive: true, force: true });
 
+const names = Object.keys(QUERIES) as QueryName[];
+const ratios = Object.fromEntries(
+  names.map((n) => [n, { http: httpAsIngested[n].p50 / httpRolledUp[n].p50, inProcessCpu: asIngested.queries[n].cpuP50 / rolledUp.queries[n].cpuP50 }]),
+);
 const report = {
   at: new Date().toISOString(),
   loadAverage: loadavg(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
   settings: { minutes, series: nodes * 4, points, chunkMinutes, concurrency, runs, warmup, step: '1m', engine: 'embedded (chDB)' },
   ingest: { requests: bodies.length, seconds: ingestSeconds, pointsPerSecond: points / ingestSeconds, encodeSeconds },
-  http: http ?? 'no /api/v1/graph route in this build',
-  source: { asIngested, merged },
+  http: { asIngested: httpAsIngested, rolledUp: httpRolledUp },
+  rollup,
+  source: { asIngested, rolledUp },
+  /** p50 as ingested / p50 after the rollup (HTTP wall clock; in-process CPU). */
+  speedup: ratios,
 };
 console.log(`\nVigil metrics benchmark: ${points.toLocaleString('en')} points, ${nodes * 4} series, ${minutes} minutes at 1-minute step`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}, embedded engine`);
-console.log(`ingest: ${Math.round(points / ingestSeconds).toLocaleString('en')} points/s (${bodies.length} OTLP/HTTP protobuf requests in ${ingestSeconds.toFixed(1)} s)\n`);
+console.log(`ingest: ${Math.round(points / ingestSeconds).toLocaleString('en')} points/s (${bodies.length} OTLP/HTTP protobuf requests in ${ingestSeconds.toFixed(1)} s)`);
+console.log(`rollup: ${rolledHours} metric hours in ${rollup.seconds.toFixed(2)} s (CPU ${rollup.cpuSeconds.toFixed(2)} s)\n`);
 console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share the ${cpus().length} cores)\n`);
 console.log('| query | path | p50 ms | p95 ms | min ms | CPU ms p50 (in-process only) | lines | max rel. error |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-const paths: Array<[string, Record<QueryName, Timing> | undefined]> = [
-  ['HTTP /api/v1/graph (as ingested)', http],
-  ['source + evaluator (as ingested)', asIngested.queries],
-  ['source + evaluator (merged)', merged.queries],
+const paths: Array<[string, Record<QueryName, Timing>]> = [
+  ['HTTP /api/v1/graph, as ingested', httpAsIngested],
+  ['HTTP /api/v1/graph, rolled up', httpRolledUp],
+  ['source + evaluator, as ingested', asIngested.queries],
+  ['source + evaluator, rolled up', rolledUp.queries],
 ];
-for (const name of Object.keys(QUERIES) as QueryName[]) {
+for (const name of names) {
   for (const [path, result] of paths) {
-    const r = result?.[name];
-    if (r === undefined) continue;
+    const r = result[name];
     const cpu = path.startsWith('HTTP') ? '-' : r.cpuP50.toFixed(1);
     console.log(
-      `| \`${QUERIES[name]}\` | ${path} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.min.toFixed(1)} | ${cpu} | ${r.lines} | ${r.maxRelativeError === undefined ? '-' : r.maxRelativeError.toExponential(1)} |`,
+      `| \`${QUERIES[name]}\` | ${path} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.min.toFixed(1)} | ${cpu} | ${r.lines} | ${r.maxRelativeError.toExponential(1)} |`,
     );
   }
 }
+console.log('\nspeed-up (as ingested / rolled up, p50): ' + names.map((n) => `${n}: HTTP ${ratios[n]!.http.toFixed(1)}x, in-process CPU ${ratios[n]!.inProcessCpu.toFixed(1)}x`).join('; '));
 const json = `${JSON.stringify(report, null, 2)}\n`;
 writeFileSync(new URL(`results/metrics-${report.at.replace(/[:.]/g, '-')}.json`, import.meta.url), json);
 writeFileSync(new URL('results/metrics-latest.json', import.meta.url), json);

@@ -15,7 +15,19 @@ import {
   percentile,
   percentileTag,
 } from './percentiles.ts';
-import { fetchMetricSql, fetchSpanSql, histogramPointsSql, KIND_CODES, type MinuteWindow, type Params, resolveSeriesSql, spanPercentilesSql } from './sql.ts';
+import {
+  fetchMetricSql,
+  fetchSpanSql,
+  freshRollsSql,
+  histogramPointsSql,
+  KIND_CODES,
+  type MinuteWindow,
+  type Params,
+  resolveSeriesSql,
+  type Roll,
+  spanPercentilesSql,
+  splitHours,
+} from './sql.ts';
 import { exactTags, mayMatchName, NAME, PERCENTILE, RESOURCE_TAG_KEYS, SPAN_DURATION, SPAN_ERRORS, SPAN_REQUESTS } from './series.ts';
 
 export interface SeriesSourceOptions {
@@ -164,7 +176,9 @@ export class ClickHouseSeriesSource implements SeriesSource {
       groups,
       kinds: matched.map((m) => KIND_CODES[m.kind] ?? 0),
     };
-    const rows = await this.tsv(fetchMetricSql(resolved, aggregation, consolidation, store));
+    // Closed hours with a fresh roll are read from the rollup, the others computed.
+    const rolls = await this.rows<Roll>(freshRollsSql(resolved.names, store));
+    const rows = await this.tsv(fetchMetricSql(resolved, aggregation, consolidation, store, splitHours(resolved.names, rolls, store)));
     return rows.map(([gi, buckets, values]) => {
       const steps = JSON.parse(buckets!) as number[];
       const numbers = JSON.parse(values!) as number[];

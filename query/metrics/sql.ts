@@ -132,28 +132,31 @@ export function resolveSeriesSql(query: TagQuery, groupBy: readonly string[], w:
   return { query: sql, params };
 }
 
-// The per-minute values of a row, per kind, in two branches: the fast one for a full hour
-// (every minute present; for a counter also the carried minute and a single start time), the
-// slow one (gaps, restarts) only evaluated for the rows that need it.
+// The per-minute values of a row, per kind, in two branches: the fast one for a row whose
+// points are one per minute over consecutive minutes (for a counter also one start time and
+// never decreasing: a full hour, the open hour so far, a series that began within the hour),
+// the slow one (gaps, restarts, several gauge points in a minute) only evaluated for the rows
+// that need it.
 
 /**
- * The slow branch for a counter: per minute j (slot j), the increase its point brings, per
- * the OTLP rate recipe, over 60 s. p is the point's index among the row's slots (looked up
- * once per minute, passed in); S(slot) the index of the start time in effect at a slot (the
- * latest start first seen at or before it).
- */
-/**
- * Minutes 1..60 for a row on the slow branch, none for a full row: the engine evaluates a
- * branch's lambdas for every row (its result is dropped for the others), so full rows give
+ * Minutes 1..60 for a row on the slow branch, none for a fast row: the engine evaluates a
+ * branch's lambdas for every row (its result is dropped for the others), so fast rows give
  * them nothing to do.
  */
 const SLOW_MINUTES = 'range(1, if(fast, 1, 61))';
+/** The index of the start time in effect at a slot (the latest start first seen at or before it). */
 const S = (slot: string) => `arrayCount(x -> intDiv(x, 2) <= ${slot}, sv)`;
+/** A counter's first point in its row counts only if its sequence started within the row (start s of Starts). */
+const FIRST_POINT = (s: string) =>
+  `if(sk[${s}] >= toInt64(toUnixTimestamp(Hour)) * 1000000000 - 60000000000 AND sv[${s}] % 2 = 0, cv[1], nan)`;
+/**
+ * The slow branch for a counter: per minute j (slot j), the increase its point brings, per
+ * the OTLP rate recipe, over 60 s. p is the point's index among the row's slots (looked up
+ * once per minute, passed in).
+ */
 const SLOW_COUNTER = `arrayMap((j, p) ->
         if(p = 0, nan,
-        if(p = 1,
-            -- the row's first point counts only if its sequence started within the row
-            if(sk[${S('j')}] >= toInt64(toUnixTimestamp(Hour)) * 1000000000 - 60000000000 AND sv[${S('j')}] % 2 = 0, cv[1], nan),
+        if(p = 1, ${FIRST_POINT(S('j'))},
         if(${S('j')} = ${S('ck[p - 1]')},
             -- same start: the difference; a drop is a restart without a new start time
             if(cv[p] >= cv[p - 1], cv[p] - cv[p - 1], cv[p]),
@@ -161,16 +164,29 @@ const SLOW_COUNTER = `arrayMap((j, p) ->
             if(sv[${S('j')}] % 2 = 1, 0, cv[p])))) / 60,
         ${SLOW_MINUTES}, arrayMap(j -> indexOf(ck, j), ${SLOW_MINUTES}))`;
 
+/**
+ * The fast branch: the values of the row's points in order (a counter's: the first point's
+ * unless the row starts with the minute carried from the previous hour, then the differences),
+ * after `lead` minutes without a value, up to 60 minutes.
+ */
+const FAST = `multiIf(
+            kind = 1, length(sk) = 1 AND ck[-1] - ck[1] = length(ck) - 1 AND arrayMin(arrayPopFront(arrayDifference(cv))) >= 0,
+            kind = 2, dk[-1] - dk[1] = length(dk) - 1,
+            arrayAll(d -> d = 1, arrayPopFront(arrayDifference(arrayMap(k -> intDiv(k, 60000), gk))))) AS fast,
+        multiIf(
+            kind = 1, arrayConcat(if(ck[1] = 0, [], [${FIRST_POINT('1')} / 60]), arrayPopFront(arrayDifference(cv)) / 60),
+            kind = 2, dv / 60,
+            gv) AS points,
+        multiIf(kind = 1, if(ck[1] = 0, 0, ck[1] - 1), kind = 2, dk[1] - 1, intDiv(gk[1], 60000) - 1) AS lead`;
+
 /** Per row: `fast` and `r`, the 60 minute values (rates per second, or gauge values; NaN: none). */
 const MINUTE_VALUES = `
-        multiIf(kind = 1, length(ck) = 61 AND length(sk) = 1 AND arrayMin(arrayPopFront(arrayDifference(cv))) >= 0,
-                kind = 2, length(dk) = 60,
-                length(gk) = 60 AND intDiv(gk[60], 60000) - intDiv(gk[1], 60000) = 59) AS fast,
-        multiIf(
-            kind = 1, if(fast, arrayPopFront(arrayDifference(cv)) / 60, ${SLOW_COUNTER}),
-            kind = 2, if(fast, dv / 60, arrayMap(p -> if(p = 0, nan, dv[p] / 60), arrayMap(j -> indexOf(dk, j), ${SLOW_MINUTES}))),
+        ${FAST},
+        if(fast, arrayResize(arrayConcat(arrayWithConstant(lead, nan), points), 60, nan), multiIf(
+            kind = 1, ${SLOW_COUNTER},
+            kind = 2, arrayMap(p -> if(p = 0, nan, dv[p] / 60), arrayMap(j -> indexOf(dk, j), ${SLOW_MINUTES})),
             -- a gauge: the latest point of each minute (keys are slot * 60000 + ms, sorted)
-            if(fast, gv, arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES})))) AS r`;
+            arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES})))) AS r`;
 
 /**
  * Rows of vigil_metric_hours (folded: FINAL) matching `where`, as `keys` (inner expressions,
@@ -225,9 +241,12 @@ const ROLLED_ACROSS_SERIES: Record<Aggregation | 'all', string> = {
 
 /**
  * Per metric and hour of the window, the latest roll (vigil_metric_rollup_hours) if no row of
- * that hour was ingested after it (vigil_metric_hour_ingest): MetricName, Hour, Version.
+ * that hour was ingested after it (vigil_metric_hour_ingest): name, hour (unix s), version.
  */
-const FRESH_ROLLS = `SELECT MetricName, Hour, latest
+export function freshRollsSql(names: readonly string[], w: MinuteWindow): { query: string; params: Params } {
+  const params: Params = { names };
+  windowParams(w, params);
+  const sql = `SELECT MetricName AS name, toUnixTimestamp(Hour) AS hour, toString(latest) AS version
     FROM (
         SELECT MetricName, Hour, max(Version) AS latest, argMax(IngestTime, Version) AS covered
         FROM vigil_metric_rollup_hours
@@ -241,13 +260,43 @@ const FRESH_ROLLS = `SELECT MetricName, Hour, latest
         GROUP BY MetricName, Hour
     ) AS ingested USING (MetricName, Hour)
     WHERE ingested.changed <= rolls.covered`;
+  return { query: sql, params };
+}
+
+/** A fresh roll of a metric's hour (freshRollsSql). */
+export interface Roll {
+  name: string;
+  /** Unix seconds. */
+  hour: number;
+  version: string;
+}
+
+/** Which hours of a data request come from which path (splitHours). */
+export interface HourPaths {
+  /** Unix seconds of the hours computed from vigil_metric_hours. */
+  computed: readonly number[];
+  /** The rolls read from vigil_metric_rollup: every metric's, for each rolled hour. */
+  rolled: readonly Roll[];
+}
 
 /**
- * The hours read from the rollup: every metric of the request has a fresh roll of the hour
- * (one path per hour, so a line's hour comes whole from one of them). Other hours, open or
- * stale or older than the rollup, are computed from vigil_metric_hours.
+ * Splits the window's hours between the two paths: an hour is read from the rollup when every
+ * metric of the request has a fresh roll of it, else computed (open hours, stale rolls, hours
+ * stored before the rollup existed). One path per hour, so a line's hour comes whole from one.
  */
-const ROLLED_HOURS = `SELECT Hour FROM (${FRESH_ROLLS}) GROUP BY Hour HAVING count() = length({names:Array(String)})`;
+export function splitHours(names: readonly string[], rolls: readonly Roll[], w: MinuteWindow): HourPaths {
+  const first = Math.floor(w.start / 3_600_000) * 3600;
+  const perHour = new Map<number, Roll[]>();
+  for (const roll of rolls) perHour.set(roll.hour, [...(perHour.get(roll.hour) ?? []), roll]);
+  const computed: number[] = [];
+  const rolled: Roll[] = [];
+  for (let hour = first; hour * 1000 < w.end; hour += 3600) {
+    const hourRolls = perHour.get(hour) ?? [];
+    if (names.every((name) => hourRolls.some((r) => r.name === name))) rolled.push(...hourRolls);
+    else computed.push(hour);
+  }
+  return { computed, rolled };
+}
 
 /**
  * Finer values into one step (Atlas cf-*): minutes without a value are skipped, except that
@@ -277,11 +326,20 @@ export interface ResolvedSeries {
  * from the hour rows for the others, across the series of a line, then consolidated per step;
  * `all` keeps every series as its own line.
  */
-export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation | 'all', cf: Consolidation, w: MinuteWindow): { query: string; params: Params } {
+export function fetchMetricSql(
+  series: ResolvedSeries,
+  aggregation: Aggregation | 'all',
+  cf: Consolidation,
+  w: MinuteWindow,
+  hours: HourPaths,
+): { query: string; params: Params } {
   const params: Params = {
     names: series.names,
     ids: `[${series.ids.join(',')}]`,
     codes: series.groups.map((g, i) => g * 4 + (series.kinds[i] ?? 0)),
+    computed: hours.computed,
+    rolledHours: [...new Set(hours.rolled.map((r) => r.hour))],
+    rolls: hours.rolled.map((r) => new TupleParam([r.name, r.hour, BigInt(r.version)])),
   };
   windowParams(w, params);
   // One row per line: its step indexes and values (finite numbers only), read as
@@ -291,14 +349,14 @@ export function fetchMetricSql(series: ResolvedSeries, aggregation: Aggregation 
         SELECT gi, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[cf]} AS value
         FROM (
             SELECT gi, Hour, ${ACROSS_SERIES[aggregation]}
-            FROM (${hourRows(LINE_CODE, 'gi', 'code % 4', `${SERIES_ROWS} AND ${WINDOW_HOURS} AND Hour NOT IN (${ROLLED_HOURS})`)})
+            FROM (${hourRows(LINE_CODE, 'gi', 'code % 4', `${SERIES_ROWS} AND Hour IN {computed:Array(DateTime)}`)})
             GROUP BY gi, Hour
             UNION ALL
             SELECT gi, Hour, ${ROLLED_ACROSS_SERIES[aggregation]}
             FROM (
                 SELECT ${LINE_CODE}, Hour, Values AS v, Present AS p
                 FROM vigil_metric_rollup
-                WHERE ${SERIES_ROWS} AND ${WINDOW_HOURS} AND Hour IN (${ROLLED_HOURS}) AND (MetricName, Hour, Version) IN (${FRESH_ROLLS})
+                WHERE ${SERIES_ROWS} AND Hour IN {rolledHours:Array(DateTime)} AND (MetricName, Hour, Version) IN {rolls:Array(Tuple(String, DateTime, UInt64))}
             )
             GROUP BY gi, Hour
         )
