@@ -586,6 +586,7 @@ describe('units', () => {
       startUs: 1,
       endUs: 2,
       limit: 3,
+      lookup: true,
     });
     expect(query).not.toContain(attack);
     expect(params).toEqual({
@@ -608,10 +609,12 @@ describe('units', () => {
       lookupTo: '0',
     });
     expect(() =>
-      traceSearchSql({ tags: [{ key: 'k', value: 'v', derived: { column: '1=1 OR Duration', value: '' } }], startUs: 0, endUs: 0, limit: 1 }),
+      traceSearchSql({ tags: [{ key: 'k', value: 'v', derived: { column: '1=1 OR Duration', value: '' } }], startUs: 0, endUs: 0, limit: 1, lookup: true }),
     ).toThrow(/not a derived tag column/);
     expect(query).toMatchSnapshot('search with every condition');
-    expect(traceSearchSql({ tags: [], startUs: 0, endUs: 1, limit: 1 }).query).toMatchSnapshot('search by time only');
+    expect(traceSearchSql({ tags: [], startUs: 0, endUs: 1, limit: 1, lookup: true }).query).toMatchSnapshot('search by time only');
+    // Without the attribute lookup (a range with spans stored before it), otel_traces is read.
+    expect(traceSearchSql({ tags: [{ key: 'k', value: 'v' }], startUs: 0, endUs: 1, limit: 1, lookup: false }).query).toMatchSnapshot('search without the attribute lookup');
     expect({ SERVICES, OPERATIONS, SPANS_OF_TRACES }).toMatchSnapshot('named queries');
   });
 });

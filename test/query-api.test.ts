@@ -624,7 +624,7 @@ describe('units', () => {
 
   it('SQL is reviewed text (snapshots)', () => {
     const range = { startNs: 1n, endNs: 2n };
-    const every = traceSearchSql({
+    const search: Parameters<typeof traceSearchSql>[0] = {
       range,
       service: 's',
       operation: 'o',
@@ -639,8 +639,11 @@ describe('units', () => {
       sort: 'duration',
       limit: 10,
       after: { key: '5', traceId: 'a'.repeat(32) },
-    });
+    };
+    const every = traceSearchSql(search, { lookup: true });
     expect(every.query).toMatchSnapshot('trace search with every condition');
+    // Without the attribute lookup (a range with spans stored before it), otel_traces is read.
+    expect(traceSearchSql(search, { lookup: false }).query).toMatchSnapshot('trace search without the attribute lookup');
     const logFilter = { range, service: 's', minSeverity: 9, body: { tokens: ['t'], phrases: ['p q'] }, attributes: [{ key: 'k', op: '=' as const, value: 'v' }], traceId: 'a'.repeat(32) };
     expect(logSearchSql({ ...logFilter, limit: 5, after: { timeNs: '1', hash: '2' } }).query).toMatchSnapshot('log search with every condition');
     expect(logVolumeSql(logFilter, 60_000_000_000n).query).toMatchSnapshot('log volume');

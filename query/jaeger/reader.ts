@@ -3,6 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TagFilter, TimeRange } from './params.ts';
 import { SPAN_KINDS } from './params.ts';
+import { AttributeLookup } from '../traces/attribute-lookup.ts';
 import { OPERATIONS, SERVICES, SPANS_OF_TRACES, type SearchTag, traceSearchSql } from './sql.ts';
 
 /** [key, value] pairs in stored order (keys sorted at ingest). Values are strings. */
@@ -154,7 +155,11 @@ export function derivedTag(tag: TagFilter): SearchTag['derived'] {
 }
 
 export class ClickHouseTraceReader implements TraceReader {
-  constructor(private readonly client: ClickHouseClient) {}
+  private readonly lookup: AttributeLookup;
+
+  constructor(private readonly client: ClickHouseClient) {
+    this.lookup = new AttributeLookup(client);
+  }
 
   private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
     const result = await this.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: SETTINGS });
@@ -171,15 +176,20 @@ export class ClickHouseTraceReader implements TraceReader {
   }
 
   async findTraceIds(q: TraceQuery): Promise<string[]> {
+    const tags = q.tags.map((t) => ({ key: t.key, value: t.value, derived: derivedTag(t) }));
+    const lookup =
+      tags.some((t) => t.derived === undefined) &&
+      (await this.lookup.covers(BigInt(q.range.startUs) * 1000n, BigInt(q.range.endUs) * 1000n));
     const { query, params } = traceSearchSql({
       service: q.service,
       operation: q.operation,
       minDurationNs: q.minDurationNs,
       maxDurationNs: q.maxDurationNs,
-      tags: q.tags.map((t) => ({ key: t.key, value: t.value, derived: derivedTag(t) })),
+      tags,
       startUs: q.range.startUs,
       endUs: q.range.endUs,
       limit: q.limit,
+      lookup,
     });
     const rows = await this.rows<{ traceId: string }>(query, params);
     return rows.map((r) => r.traceId);

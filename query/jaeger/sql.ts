@@ -128,6 +128,8 @@ export function traceSearchSql(filter: {
   startUs: number;
   endUs: number;
   limit: number;
+  /** Whether the attribute lookup covers the range (../traces/attribute-lookup.ts). */
+  lookup: boolean;
 }): TraceSearchSql {
   const where = [SEARCH_TIME];
   const params: Record<string, string | number> = { start: filter.startUs, end: filter.endUs, limit: filter.limit };
@@ -163,12 +165,12 @@ export function traceSearchSql(filter: {
     }
     where.push(`(${condition})`);
   });
-  const lookup = filter.tags.filter((t) => t.derived === undefined);
+  const lookup = filter.lookup ? filter.tags.filter((t) => t.derived === undefined) : [];
   const source = spanSource(lookup, BigInt(Math.floor(filter.startUs / 1e6)), BigInt(Math.floor(filter.endUs / 1e6)), params);
   const query = `
 SELECT TraceId AS traceId, max(Timestamp) AS latest
-FROM ${source.table}
-WHERE ${[...source.where, ...where].join('\n  AND ')}
+FROM ${source}
+WHERE ${where.join('\n  AND ')}
 GROUP BY traceId
 ORDER BY latest DESC, traceId
 LIMIT {limit:UInt32}`;

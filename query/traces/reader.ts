@@ -1,6 +1,7 @@
 // Reads trace summaries for the native API (SQL in sql.ts). Whole traces are read with the
 // Jaeger API's TraceReader.spans (from the spans ordered by trace id).
 import type { ClickHouseClient } from '@clickhouse/client';
+import { AttributeLookup } from './attribute-lookup.ts';
 import type { TraceSearch } from './params.ts';
 import { traceSearchSql } from './sql.ts';
 import { type TraceSummary, nsToMs } from './model.ts';
@@ -27,10 +28,15 @@ interface Row {
 }
 
 export class ClickHouseTraceSummaryReader implements TraceSummaryReader {
-  constructor(private readonly client: ClickHouseClient) {}
+  private readonly lookup: AttributeLookup;
+
+  constructor(private readonly client: ClickHouseClient) {
+    this.lookup = new AttributeLookup(client);
+  }
 
   async search(q: TraceSearch): Promise<TraceSummary[]> {
-    const { query, params } = traceSearchSql(q);
+    const lookup = q.attributes.some((f) => f.op === '=') && (await this.lookup.covers(q.range.startNs, q.range.endNs));
+    const { query, params } = traceSearchSql(q, { lookup });
     const result = await this.client.query({
       query,
       query_params: params,

@@ -12,6 +12,8 @@ const TIME = `Timestamp >= fromUnixTimestamp64Nano({start:Int64})
       AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})`;
 const SPAN_MAPS = ['SpanAttributes', 'ResourceAttributes'] as const;
 const NS_PER_S = 1_000_000_000n;
+const START_NS = 'toUnixTimestamp64Nano(min(Start)) AS startNs';
+const DURATION_NS = 'toUnixTimestamp64Nano(max(End)) - startNs AS durationNs';
 
 /**
  * Summaries of the traces with at least one span (starting in the range) that matches every
@@ -21,8 +23,9 @@ const NS_PER_S = 1_000_000_000n;
  * listed traces' spans are never read. A summary covers the whole trace. Root = the earliest
  * span without a parent, else the earliest span. Ordered by the sort key, then trace id,
  * both descending; `after` (from a cursor) resumes strictly after a (key, id) pair.
+ * `lookup`: whether the attribute lookup covers the range (AttributeLookup).
  */
-export function traceSearchSql(q: TraceSearch): { query: string; params: Record<string, unknown> } {
+export function traceSearchSql(q: TraceSearch, options: { lookup: boolean }): { query: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = {
     start: q.range.startNs.toString(),
     end: q.range.endNs.toString(),
@@ -50,20 +53,24 @@ export function traceSearchSql(q: TraceSearch): { query: string; params: Record<
     params.status = q.status;
   }
   q.attributes.forEach((f, i) => where.push(attributeCondition(f, i, SPAN_MAPS, params)));
-  const source = spanSource(q.attributes.filter((f) => f.op === '='), q.range.startNs / NS_PER_S, q.range.endNs / NS_PER_S, params);
+  const source = spanSource(options.lookup ? q.attributes.filter((f) => f.op === '=') : [], q.range.startNs / NS_PER_S, q.range.endNs / NS_PER_S, params);
   // The sort column is one of two fixed names, never request text.
   const sortKey = q.sort === 'duration' ? 'durationNs' : 'startNs';
   let having = '';
   if (q.after !== undefined) {
-    having = `\nHAVING (${sortKey}, traceId) < ({afterKey:Int64}, {afterId:String})`;
+    having = `\n    HAVING (${sortKey}, traceId) < ({afterKey:Int64}, {afterId:String})`;
     params.afterKey = q.after.key;
     params.afterId = q.after.traceId;
   }
+  // The page is chosen first from the summaries' Start and End alone, so the aggregate states
+  // (root, services) are merged for the page's traces only, not for every matching trace.
+  // PREWHERE: an IN over a subquery stays in WHERE otherwise, and every column of every
+  // granule the ids fall in (in every part) would be read.
   const query = `
 SELECT
     TraceId AS traceId,
-    toUnixTimestamp64Nano(min(Start)) AS startNs,
-    toUnixTimestamp64Nano(max(End)) - startNs AS durationNs,
+    ${START_NS},
+    ${DURATION_NS},
     sum(Spans) AS spanCount,
     sum(Errors) AS errorCount,
     argMinMerge(Root) AS root,
@@ -72,13 +79,20 @@ SELECT
     shown.2 AS rootOperation,
     sumMap(Services) AS services
 FROM vigil_trace_summaries
-WHERE TraceId IN (
-    SELECT DISTINCT TraceId
-    FROM ${source.table}
-    WHERE ${[...source.where, ...where].join('\n      AND ')}
-  )
-GROUP BY traceId${having}
-ORDER BY ${sortKey} DESC, traceId DESC
-LIMIT {limit:UInt32}`;
+PREWHERE TraceId IN (
+    SELECT traceId FROM (
+    SELECT TraceId AS traceId, ${START_NS}, ${DURATION_NS}
+    FROM vigil_trace_summaries
+    PREWHERE TraceId IN (
+        SELECT DISTINCT TraceId
+        FROM ${source}
+        WHERE ${where.join('\n          AND ')}
+      )
+    GROUP BY traceId${having}
+    ORDER BY ${sortKey} DESC, traceId DESC
+    LIMIT {limit:UInt32}
+  ))
+GROUP BY traceId
+ORDER BY ${sortKey} DESC, traceId DESC`;
   return { query, params };
 }

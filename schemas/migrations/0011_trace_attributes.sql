@@ -8,12 +8,14 @@
 -- statements), the trace id its 16 bytes, one row per (pair, minute, trace) and insert (a
 -- trace's spans share most pairs), the default codec. A hash collision only adds candidates:
 -- readers check the real attributes on the candidates' spans (vigil_traces_by_id).
+-- Spans stored before this migration have no rows here: searches over ranges that reach them
+-- read otel_traces (query/traces/attribute-lookup.ts), until they expire.
 CREATE TABLE IF NOT EXISTS {{table:vigil_trace_attributes}} {{on_cluster}}
 (
     Attribute UInt64,
     Minute DateTime,
     TraceId FixedString(16),
-    IngestTime DateTime DEFAULT now()
+    IngestTime DateTime
 )
 ENGINE = {{engine:vigil_trace_attributes}}
 PARTITION BY toDate(Minute)
@@ -27,7 +29,7 @@ ENGINE = Distributed('{{cluster}}', '{{database}}', '{{table:vigil_trace_attribu
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS vigil_trace_attributes_mv {{on_cluster}}
 TO {{table:vigil_trace_attributes}}
-AS SELECT Attribute, Minute, unhex(Id) AS TraceId
+AS SELECT Attribute, Minute, unhex(Id) AS TraceId, now() AS IngestTime
 FROM
 (
     SELECT cityHash64(Key, Value) AS Attribute, toStartOfMinute(Timestamp) AS Minute, TraceId AS Id
@@ -38,14 +40,3 @@ FROM
     WHERE TraceId != ''
     GROUP BY Attribute, Minute, Id
 );
-
--- Spans stored before this migration: indexed once here, one row per span and pair (no GROUP
--- BY, so memory stays bounded on a large table; duplicates only cost space until they expire).
--- A start-up that repeats this file inserts them again, which changes no answer.
-INSERT INTO {{table:vigil_trace_attributes}} (Attribute, Minute, TraceId)
-SELECT cityHash64(Key, Value), toStartOfMinute(Timestamp), unhex(TraceId)
-FROM {{table:otel_traces}}
-ARRAY JOIN
-    arrayConcat(mapKeys(SpanAttributes), mapKeys(ResourceAttributes)) AS Key,
-    arrayConcat(mapValues(SpanAttributes), mapValues(ResourceAttributes)) AS Value
-WHERE TraceId != '';
