@@ -20,10 +20,9 @@ import {
   fetchSpanSql,
   freshRollsSql,
   histogramPointsSql,
-  KIND_CODES,
   type MinuteWindow,
   type Params,
-  resolveSeriesSql,
+  resolveLinesSql,
   type Roll,
   spanPercentilesSql,
   splitHours,
@@ -143,46 +142,36 @@ export class ClickHouseSeriesSource implements SeriesSource {
     return [...lines.values()];
   }
 
-  /** Metric series: resolved from the catalogue first (limits, lines, kinds), then read. */
+  /** Metric series: their lines resolved from the catalogue first (limits, tags), then read. */
   private async metricLines(request: DataRequest, store: MinuteWindow, window: Window): Promise<Series[]> {
     const { query, aggregation, consolidation } = request;
-    const groupBy = aggregation === 'all' ? [] : request.groupBy;
-    const matched = (await this.tsv(resolveSeriesSql(query, groupBy, store, this.maxSeries + 1, aggregation === 'all'))).map(([name, id, kind, labels, g]) => ({
-      name: name!,
-      id: id!,
-      kind: kind!,
-      labels: aggregation === 'all' ? (JSON.parse(labels!) as Record<string, string>) : {},
-      g: JSON.parse(g!) as string[],
-    }));
-    if (matched.length === 0) return [];
-    if (matched.length > this.maxSeries) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'series', matched.length, this.maxSeries);
+    const all = aggregation === 'all';
+    const groupBy = all ? [] : request.groupBy;
+    const resolved = await this.tsv(resolveLinesSql(query, groupBy, store, this.maxLines + 1, all));
+    if (resolved.length === 0) return [];
+    const seriesCount = resolved.reduce((n, row) => n + Number(row[3]), 0);
+    if (seriesCount > this.maxSeries) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'series', seriesCount, this.maxSeries);
+    if (resolved.length > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', resolved.length, this.maxLines);
     const fixed = exactTags(query);
-    const lineOf = new Map<string, number>();
-    const lineTags: Array<Record<string, string>> = [];
-    const groups = matched.map((m) => {
-      const key = aggregation === 'all' ? m.id : JSON.stringify(m.g);
-      let line = lineOf.get(key);
-      if (line === undefined) {
-        line = lineTags.length;
-        lineOf.set(key, line);
-        lineTags.push(aggregation === 'all' ? { ...m.labels, [NAME]: m.name } : { ...fixed, ...Object.fromEntries(groupBy.map((k, i) => [k, m.g[i] ?? ''])) });
-      }
-      return line;
-    });
-    if (lineTags.length > this.maxLines) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'lines', lineTags.length, this.maxLines);
-    const resolved = {
-      names: [...new Set(matched.map((m) => m.name))],
-      ids: matched.map((m) => m.id),
-      groups,
-      kinds: matched.map((m) => KIND_CODES[m.kind] ?? 0),
-    };
+    const lineTags = new Map(
+      resolved.map(([line, g, , , name, labels]) => {
+        const values = JSON.parse(g!) as string[];
+        const tags = all ? { ...(JSON.parse(labels!) as Record<string, string>), [NAME]: name! } : { ...fixed, ...Object.fromEntries(groupBy.map((k, i) => [k, values[i] ?? ''])) };
+        return [line!, tags];
+      }),
+    );
+    const names = [...new Set(resolved.flatMap((row) => JSON.parse(row[2]!) as string[]))];
     // Closed hours with a fresh roll are read from the rollup, the others computed.
-    const rolls = await this.rows<Roll>(freshRollsSql(resolved.names, store));
-    const rows = await this.tsv(fetchMetricSql(resolved, aggregation, consolidation, store, splitHours(resolved.names, rolls, store)));
-    return rows.map(([gi, buckets, values]) => {
+    const hours = splitHours(names, await this.rows<Roll>(freshRollsSql(names, store)), store);
+    if (hours.computed.length === 0 && hours.rolled.length === 0) return [];
+    const rows = await this.tsv(fetchMetricSql({ query, groupBy, aggregation, consolidation, names }, store, hours));
+    return rows.flatMap(([line, buckets, values]) => {
+      const tags = lineTags.get(line!);
+      // A series first seen after the lines were resolved: its line is left out.
+      if (tags === undefined) return [];
       const steps = JSON.parse(buckets!) as number[];
       const numbers = JSON.parse(values!) as number[];
-      return { tags: lineTags[Number(gi)]!, values: lineValues(steps.map((step, i) => [step, numbers[i]!] as const), window, store, request.offsetMs) };
+      return [{ tags, values: lineValues(steps.map((step, i) => [step, numbers[i]!] as const), window, store, request.offsetMs) }];
     });
   }
 

@@ -104,30 +104,38 @@ function windowParams(w: MinuteWindow, params: Params): void {
   params.step = w.step;
 }
 
-/** Series kinds as the store passes them to the data query. */
-export const KIND_CODES: Readonly<Record<string, number>> = { cumulative: 1, delta: 2, gauge: 3 };
-
 /**
  * The series matching a query that have points in the window (the catalogue knows when each
- * was first and last seen), with their kind, group key and (`withTags`) tags; at most
- * {limit} rows. Series lacking a `:by` key are left out (Atlas).
+ * was first and last seen) and every `:by` key (Atlas leaves the others out), with their
+ * line: `g` the `:by` values (`all`: the series id), `line` a hash of it; and their tags.
  */
-export function resolveSeriesSql(query: TagQuery, groupBy: readonly string[], w: MinuteWindow, limit: number, withTags: boolean): { query: string; params: Params } {
-  const params: Params = { limit };
-  windowParams(w, params);
+function matchingSeries(query: TagQuery, groupBy: readonly string[], all: boolean, params: Params): string {
   const condition = tagCondition(query, catalogueTag, params);
   const group = groupKey(groupBy, catalogueTag, params);
   // The inner aliases differ from the column names: the condition reads the columns.
-  // Read as TabSeparated (the engine writes it several times faster than JSON for many rows).
-  const sql = `SELECT MetricName AS name, SeriesId AS id, kind, ${withTags ? 'toJSONString(tags)' : "''"} AS labels, toJSONString(${group.key.replaceAll('Tags[', 'tags[')}) AS g
-    FROM (
-        SELECT MetricName, SeriesId, any(Kind) AS kind, any(Tags) AS tags, min(FirstSeen) AS first, max(LastSeen) AS last
-        FROM vigil_metric_series
-        WHERE ${condition}
-        GROUP BY MetricName, SeriesId
-    )
-    WHERE last >= toDateTime(intDiv({start:Int64}, 1000) - 3600) AND first < toDateTime(intDiv({end:Int64}, 1000))
-      AND ${group.present.replaceAll('mapContains(Tags,', 'mapContains(tags,')}
+  return `SELECT MetricName, SeriesId, ${all ? '[toString(SeriesId)]' : group.key.replaceAll('Tags[', 'tags[')} AS g, cityHash64(g) AS line, tags
+        FROM (
+            SELECT MetricName, SeriesId, any(Tags) AS tags, min(FirstSeen) AS first, max(LastSeen) AS last
+            FROM vigil_metric_series
+            WHERE ${condition}
+            GROUP BY MetricName, SeriesId
+        )
+        WHERE last >= toDateTime(intDiv({start:Int64}, 1000) - 3600) AND first < toDateTime(intDiv({end:Int64}, 1000))
+          AND ${group.present.replaceAll('mapContains(Tags,', 'mapContains(tags,')}`;
+}
+
+/**
+ * The lines of a data request, at most {limit}: per line its key, `:by` values, metric names,
+ * number of series and (`all`: one series per line) the series' name and tags. Read as
+ * TabSeparated (the engine writes it several times faster than JSON for many rows).
+ */
+export function resolveLinesSql(query: TagQuery, groupBy: readonly string[], w: MinuteWindow, limit: number, all: boolean): { query: string; params: Params } {
+  const params: Params = { limit };
+  windowParams(w, params);
+  const sql = `SELECT toString(line), toJSONString(any(g)), toJSONString(groupUniqArray(MetricName)), count(),
+        ${all ? 'any(MetricName), toJSONString(any(tags))' : "'', ''"}
+    FROM (${matchingSeries(query, groupBy, all, params)})
+    GROUP BY line
     LIMIT {limit:UInt32}`;
   return { query: sql, params };
 }
@@ -188,27 +196,24 @@ const MINUTE_VALUES = `
             -- a gauge: the latest point of each minute (keys are slot * 60000 + ms, sorted)
             arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES})))) AS r`;
 
+/** A row's kind (1 cumulative, 2 delta, 3 gauge) from the map its points are in: a series has one kind (its id hashes it). */
+const ROW_KIND = 'multiIf(notEmpty(Counter.1), 1, notEmpty(Delta.1), 2, 3)';
+
 /**
- * Rows of vigil_metric_hours (folded: FINAL) matching `where`, as `keys` (inner expressions,
- * selected again by `outer`), Hour, `fast` and `r` (MINUTE_VALUES). `kind` gives the row's
- * KIND_CODES code.
+ * Rows of vigil_metric_hours `from` (a FROM ... WHERE clause; FINAL folds unmerged parts), as
+ * `keys`, Hour, `fast` and `r` (MINUTE_VALUES).
  */
-function hourRows(keys: string, outer: string, kind: string, where: string): string {
-  return `SELECT ${outer}, Hour, ${MINUTE_VALUES}
+function hourRows(keys: string, from: string): string {
+  return `SELECT ${keys}, Hour, ${MINUTE_VALUES}
     FROM (
-        SELECT ${keys}, ${kind} AS kind,
+        SELECT ${keys}, ${ROW_KIND} AS kind,
             Hour, Counter.1 AS ck, Counter.2 AS cv, Starts.1 AS sk, Starts.2 AS sv, Gauge.1 AS gk, Gauge.2 AS gv, Delta.1 AS dk, Delta.2 AS dv
-        FROM vigil_metric_hours FINAL
-        WHERE ${where}
+        ${from}
     )`;
 }
 
 /** The hours of the window, as a condition on `Hour`. */
 const WINDOW_HOURS = 'Hour >= toStartOfHour(toDateTime(intDiv({start:Int64}, 1000))) AND Hour < toDateTime(intDiv({end:Int64}, 1000))';
-
-/** The resolved series' rows: one lookup per row gives the series' line index * 4 + its kind. */
-const SERIES_ROWS = 'MetricName IN {names:Array(String)} AND SeriesId IN {ids:Array(UInt64)}';
-const LINE_CODE = 'transform(SeriesId, {ids:Array(UInt64)}, {codes:Array(UInt32)}, toUInt32(0)) AS code, intDiv(code, 4) AS gi';
 
 /**
  * Per line and hour: `a` the minute values across the line's series, `n` per minute how many
@@ -309,70 +314,68 @@ const CONSOLIDATE: Record<Consolidation, string> = {
   max: 'max(x)',
 };
 
-/** The series of one data request, resolved from the catalogue: parameters of the data query. */
-export interface ResolvedSeries {
+/** What a data request reads from the metric series (resolved by resolveLinesSql first). */
+export interface MetricRequest {
+  query: TagQuery;
+  groupBy: readonly string[];
+  aggregation: Aggregation | 'all';
+  consolidation: Consolidation;
+  /** The metric names of the matched series. */
   names: readonly string[];
-  /** Decimal series ids. */
-  ids: readonly string[];
-  /** Per series: its line's index. */
-  groups: readonly number[];
-  /** Per series: KIND_CODES. */
-  kinds: readonly number[];
 }
 
 /**
- * The metric lines of a data request: per line index, the step indexes that have a value
- * and the values. Per series and minute from the rolled-up rows of closed hours, or computed
+ * The metric lines of a data request: per line key, the step indexes that have a value and
+ * the values. Per series and minute from the rolled-up rows of the rolled hours and computed
  * from the hour rows for the others, across the series of a line, then consolidated per step;
  * `all` keeps every series as its own line.
  */
-export function fetchMetricSql(
-  series: ResolvedSeries,
-  aggregation: Aggregation | 'all',
-  cf: Consolidation,
-  w: MinuteWindow,
-  hours: HourPaths,
-): { query: string; params: Params } {
+export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: HourPaths): { query: string; params: Params } {
+  const { aggregation } = request;
   const params: Params = {
-    names: series.names,
-    ids: `[${series.ids.join(',')}]`,
-    codes: series.groups.map((g, i) => g * 4 + (series.kinds[i] ?? 0)),
+    names: request.names,
     computed: hours.computed,
     rolledHours: [...new Set(hours.rolled.map((r) => r.hour))],
     rolls: hours.rolled.map((r) => new TupleParam([r.name, r.hour, BigInt(r.version)])),
   };
   windowParams(w, params);
+  // Each row's line: a hash join with the matching series (no per-series parameters).
+  const lines = `(SELECT SeriesId, line FROM (${matchingSeries(request.query, request.groupBy, aggregation === 'all', params)})) AS s USING (SeriesId)`;
+  const computed = `SELECT line, Hour, ${ACROSS_SERIES[aggregation]}
+            FROM (${hourRows(
+              'line',
+              `FROM (SELECT * FROM vigil_metric_hours FINAL WHERE MetricName IN {names:Array(String)} AND Hour IN {computed:Array(DateTime)}) AS h INNER JOIN ${lines}`,
+            )})
+            GROUP BY line, Hour`;
+  const rolled = `SELECT line, Hour, ${ROLLED_ACROSS_SERIES[aggregation]}
+            FROM (
+                SELECT line, Hour, Values AS v, Present AS p
+                FROM vigil_metric_rollup INNER JOIN ${lines}
+                WHERE MetricName IN {names:Array(String)} AND Hour IN {rolledHours:Array(DateTime)}
+                  AND (MetricName, Hour, Version) IN {rolls:Array(Tuple(String, DateTime, UInt64))}
+            )
+            GROUP BY line, Hour`;
+  // Only the paths with hours (an empty IN list makes the engine read every hour).
+  const branches = [...(hours.computed.length > 0 ? [computed] : []), ...(hours.rolled.length > 0 ? [rolled] : [])];
+  if (branches.length === 0) throw new Error('a data request reads at least one hour');
   // One row per line: its step indexes and values (finite numbers only), read as
   // TabSeparated with the arrays as JSON.
-  const sql = `SELECT gi, groupArray(bucket) AS buckets, groupArray(value) AS values
+  const sql = `SELECT toString(line), groupArray(bucket) AS buckets, groupArray(value) AS values
     FROM (
-        SELECT gi, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[cf]} AS value
+        SELECT line, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[request.consolidation]} AS value
         FROM (
-            SELECT gi, Hour, ${ACROSS_SERIES[aggregation]}
-            FROM (${hourRows(LINE_CODE, 'gi', 'code % 4', `${SERIES_ROWS} AND Hour IN {computed:Array(DateTime)}`)})
-            GROUP BY gi, Hour
-            UNION ALL
-            SELECT gi, Hour, ${ROLLED_ACROSS_SERIES[aggregation]}
-            FROM (
-                SELECT ${LINE_CODE}, Hour, Values AS v, Present AS p
-                FROM vigil_metric_rollup
-                WHERE ${SERIES_ROWS} AND Hour IN {rolledHours:Array(DateTime)} AND (MetricName, Hour, Version) IN {rolls:Array(Tuple(String, DateTime, UInt64))}
-            )
-            GROUP BY gi, Hour
+            ${branches.join('\n            UNION ALL\n            ')}
         )
         ARRAY JOIN arrayEnumerate(arrayResize(CAST([], 'Array(UInt8)'), 60)) AS i
         WHERE n[i] > 0
           AND (toInt64(toUnixTimestamp(Hour)) * 1000 + (i - 1) * 60000 AS minute) >= {start:Int64} AND minute < {end:Int64}
           AND isFinite(a[i] AS x)
-        GROUP BY gi, bucket
+        GROUP BY line, bucket
     )
     WHERE isFinite(value)
-    GROUP BY gi`;
+    GROUP BY line`;
   return { query: sql, params };
 }
-
-/** A row's kind from the map its points are in (a series has one kind: its id hashes it). */
-const ROW_KIND = `multiIf(notEmpty(Counter.1), ${KIND_CODES.cumulative}, notEmpty(Delta.1), ${KIND_CODES.delta}, ${KIND_CODES.gauge})`;
 
 /** A metric's hour to roll up: unix seconds of the hour and of its latest ingest. */
 export interface RollupHour {
@@ -412,7 +415,7 @@ export function rollupCandidatesSql(graceSeconds: number, limit: number): { quer
  * computed from the folded hour rows by the same expressions as a query (MINUTE_VALUES).
  */
 export function rollupInsertSql(hours: readonly RollupHour[], version: string): { query: string; params: Params } {
-  const rows = hourRows('MetricName, SeriesId', 'MetricName, SeriesId', ROW_KIND, '(MetricName, Hour) IN {hours:Array(Tuple(String, DateTime))}');
+  const rows = hourRows('MetricName, SeriesId', 'FROM vigil_metric_hours FINAL WHERE (MetricName, Hour) IN {hours:Array(Tuple(String, DateTime))}');
   const sql = `INSERT INTO vigil_metric_rollup (MetricName, Hour, SeriesId, Values, Present, Version, IngestTime)
     SELECT MetricName, Hour, SeriesId, arrayMap(x -> if(isNaN(x), 0, x), r),
         arraySum(arrayMap((x, i) -> if(isNaN(x), toUInt64(0), bitShiftLeft(toUInt64(1), i)), r, range(60))),
