@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequest, Series, TagQuery, Window } from '../query/asl/types.ts';
 import { rollUpMetricHours } from '../query/metrics/rollup.ts';
 import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
+import { splitHours } from '../query/metrics/sql.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
 const MINUTE = 60_000;
@@ -261,5 +262,21 @@ describe('metric rollup', () => {
     CASES.forEach((c, i) => {
       if (c.request.query.op === 'eq' && c.request.query.value === 'req') expect(rolledAgain[i], c.name).toEqual(stale[i]);
     });
+  });
+});
+
+describe('splitHours (pure)', () => {
+  const H = 3600;
+  const roll = (name: string, hour: number, version = '1') => ({ name, hour, version });
+  it('reads an hour from the rollup only when every metric of the request has a fresh roll of it', () => {
+    // 10:30 .. 13:15 touches the hours 10, 11, 12 and 13 (unix seconds of 10:00 = 36000)
+    const w = { start: 10.5 * HOUR, end: 13.25 * HOUR, step: MINUTE };
+    const rolls = [roll('a', 10 * H), roll('b', 10 * H), roll('a', 11 * H), roll('a', 12 * H, '7'), roll('b', 12 * H, '8')];
+    expect(splitHours(['a', 'b'], rolls, w)).toEqual({
+      computed: [11 * H, 13 * H], // b has no roll of 11; 13 is not rolled (open)
+      rolled: [roll('a', 10 * H), roll('b', 10 * H), roll('a', 12 * H, '7'), roll('b', 12 * H, '8')],
+    });
+    expect(splitHours(['a'], rolls, w)).toEqual({ computed: [13 * H], rolled: [roll('a', 10 * H), roll('a', 11 * H), roll('a', 12 * H, '7')] });
+    expect(splitHours(['a'], [], { start: 10 * HOUR, end: 10 * HOUR + MINUTE, step: MINUTE })).toEqual({ computed: [10 * H], rolled: [] });
   });
 });

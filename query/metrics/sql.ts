@@ -292,7 +292,7 @@ export interface HourPaths {
 export function splitHours(names: readonly string[], rolls: readonly Roll[], w: MinuteWindow): HourPaths {
   const first = Math.floor(w.start / 3_600_000) * 3600;
   const perHour = new Map<number, Roll[]>();
-  for (const roll of rolls) perHour.set(roll.hour, [...(perHour.get(roll.hour) ?? []), roll]);
+  for (const roll of rolls) if (names.includes(roll.name)) perHour.set(roll.hour, [...(perHour.get(roll.hour) ?? []), roll]);
   const computed: number[] = [];
   const rolled: Roll[] = [];
   for (let hour = first; hour * 1000 < w.end; hour += 3600) {
