@@ -29,10 +29,11 @@ ENGINE = Distributed('{{cluster}}', '{{database}}', '{{table:vigil_trace_attribu
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS vigil_trace_attributes_mv {{on_cluster}}
 TO {{table:vigil_trace_attributes}}
-AS SELECT Attribute, Minute, unhex(Id) AS TraceId, now() AS IngestTime
+AS SELECT Attribute, Minute, Id AS TraceId, now() AS IngestTime
 FROM
 (
-    SELECT cityHash64(Key, Value) AS Attribute, toStartOfMinute(Timestamp) AS Minute, TraceId AS Id
+    -- Grouped by fixed-size keys (the id's 16 bytes, not its 32 hex characters): cheaper.
+    SELECT cityHash64(Key, Value) AS Attribute, toStartOfMinute(Timestamp) AS Minute, unhex(TraceId) AS Id
     FROM {{table:otel_traces}}
     ARRAY JOIN
         arrayConcat(mapKeys(SpanAttributes), mapKeys(ResourceAttributes)) AS Key,
