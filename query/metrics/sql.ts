@@ -152,25 +152,27 @@ export function resolveLinesSql(query: TagQuery, groupBy: readonly string[], w: 
  * them nothing to do.
  */
 const SLOW_MINUTES = 'range(1, if(fast, 1, 61))';
-/** The index of the start time in effect at a slot (the latest start first seen at or before it). */
-const S = (slot: string) => `arrayCount(x -> intDiv(x, 2) <= ${slot}, sv)`;
 /** A counter's first point in its row counts only if its sequence started within the row (start s of Starts). */
 const FIRST_POINT = (s: string) =>
   `if(sk[${s}] >= toInt64(toUnixTimestamp(Hour)) * 1000000000 - 60000000000 AND sv[${s}] % 2 = 0, cv[1], nan)`;
 /**
  * The slow branch for a counter: per minute j (slot j), the increase its point brings, per
- * the OTLP rate recipe, over 60 s. p is the point's index among the row's slots (looked up
- * once per minute, passed in).
+ * the OTLP rate recipe, over 60 s. p is the point's index among the row's slots; s[slot + 1]
+ * the index of the start time in effect at a slot (the latest start first seen at or before
+ * it). Both looked up once per minute, as arrays. (Few lambdas: the engine's planning time
+ * grows with them, and it dominates for the few rows of an open hour.)
  */
-const SLOW_COUNTER = `arrayMap((j, p) ->
+const SLOW_COUNTER = `arrayMap((j, p, i) ->
         if(p = 0, nan,
-        if(p = 1, ${FIRST_POINT(S('j'))},
-        if(${S('j')} = ${S('ck[p - 1]')},
+        if(p = 1, ${FIRST_POINT('i')},
+        if(i = s[ck[p - 1] + 1],
             -- same start: the difference; a drop is a restart without a new start time
             if(cv[p] >= cv[p - 1], cv[p] - cv[p - 1], cv[p]),
             -- a new start: everything counted since it, unless the start is unknown
-            if(sv[${S('j')}] % 2 = 1, 0, cv[p])))) / 60,
-        ${SLOW_MINUTES}, arrayMap(j -> indexOf(ck, j), ${SLOW_MINUTES}))`;
+            if(sv[i] % 2 = 1, 0, cv[p])))) / 60,
+        ${SLOW_MINUTES}, arrayMap(j -> indexOf(ck, j), ${SLOW_MINUTES}), arrayPopFront(s))`;
+/** For SLOW_COUNTER: per slot 0..60 (slow rows only), the index of the start time in effect. */
+const SLOW_STARTS = `arrayMap(j -> arrayCount(x -> intDiv(x, 2) <= j, sv), range(0, if(fast, 0, 61))) AS s`;
 
 /**
  * The fast branch: the values of the row's points in order (a counter's: the first point's
@@ -190,6 +192,7 @@ const FAST = `multiIf(
 /** Per row: `fast` and `r`, the 60 minute values (rates per second, or gauge values; NaN: none). */
 const MINUTE_VALUES = `
         ${FAST},
+        ${SLOW_STARTS},
         if(fast, arrayResize(arrayConcat(arrayWithConstant(lead, nan), points), 60, nan), multiIf(
             kind = 1, ${SLOW_COUNTER},
             kind = 2, arrayMap(p -> if(p = 0, nan, dv[p] / 60), arrayMap(j -> indexOf(dk, j), ${SLOW_MINUTES})),
