@@ -1,9 +1,12 @@
-// Group commit. Requests append their rows to one open batch per table; a batch is
-// sealed when it reaches maxRows or maxBytes or turns maxAgeMs old, then inserted as one
-// Native block. (An insert costs ~20-45 ms before its first row on the embedded engine, so
-// sealing sooner, e.g. right after the previous insert, measured slower: many small inserts.) Every request waits for the batches holding its rows: an answer means
-// stored. Memory is bounded by maxPendingBytes over all open, sealed and in-flight
-// batches; past it, new requests are refused with a retryable error.
+// Group commit. Requests append their rows to one open batch per table, inserted as one
+// Native block. A batch is due maxAgeMs after its first row; it is sealed when it is due and
+// an insert slot is free, or when it reaches maxRows or maxBytes. So under light load a batch
+// waits at most maxAgeMs, and under heavy load it keeps growing while the inserts before it
+// run: fewer, larger parts, which is what the engine's write and merge costs want (an insert
+// costs ~20-45 ms before its first row, and every part is merged again later). Every request
+// waits for the batches holding its rows: an answer means stored. Memory is bounded by
+// maxPendingBytes over all open, sealed and in-flight batches; past it, new requests are
+// refused with a retryable error.
 import type { Logger } from 'pino';
 import { retryableError, type VigilError } from '../schemas/errors.ts';
 import type { Store } from '../schemas/store.ts';
@@ -11,8 +14,10 @@ import { IngestStats } from './stats.ts';
 import { type Blocks, type TableName, tableNames, tables } from './tables.ts';
 
 export interface BatcherOptions {
+  /** A batch is sealed at this size even when every insert slot is busy. */
   maxRows: number;
   maxBytes: number;
+  /** A batch is due this long after its first row. */
   maxAgeMs: number;
   /** Bytes of rows accepted but not yet stored, over all tables, before new requests get 429. */
   maxPendingBytes: number;
@@ -25,6 +30,7 @@ export interface BatcherOptions {
 class Batch {
   readonly block;
   bytes = 0;
+  due = false;
   readonly done: Promise<void>;
   resolve!: () => void;
   reject!: (error: VigilError) => void;
@@ -125,26 +131,39 @@ export class Batcher {
     if (batch === undefined) {
       batch = new Batch(table);
       const sealMe = batch;
-      batch.timer = setTimeout(() => this.seal(sealMe), this.options.maxAgeMs);
+      batch.timer = setTimeout(() => {
+        sealMe.due = true;
+        this.pump();
+      }, this.options.maxAgeMs);
       this.open.set(table, batch);
     }
     return batch;
   }
 
   private seal(batch: Batch): void {
-    if (this.open.get(batch.table) !== batch) return;
-    clearTimeout(batch.timer);
-    this.open.delete(batch.table);
-    if (batch.block.rows === 0) {
-      batch.resolve();
-      return;
-    }
-    this.sealed.push(batch);
+    if (this.unopen(batch)) this.sealed.push(batch);
     this.pump();
   }
 
+  /** Takes an open batch out of `open`; false when it holds no rows (then it is done). */
+  private unopen(batch: Batch): boolean {
+    if (this.open.get(batch.table) !== batch) return false;
+    clearTimeout(batch.timer);
+    this.open.delete(batch.table);
+    if (batch.block.rows > 0) return true;
+    batch.resolve();
+    return false;
+  }
+
   private pump(): void {
-    while (this.inFlight < this.options.flushConcurrency && this.sealed.length > 0) {
+    while (this.inFlight < this.options.flushConcurrency) {
+      if (this.sealed.length === 0) {
+        // A slot is free: the oldest due batch goes (`open` keeps creation order).
+        const due = [...this.open.values()].find((b) => b.due);
+        if (due === undefined) break;
+        if (this.unopen(due)) this.sealed.push(due);
+        continue;
+      }
       const batch = this.sealed.shift()!;
       this.inFlight++;
       void this.flush(batch).finally(() => {

@@ -10,12 +10,21 @@ export const ingestSettings = {
     'Largest OTLP/gRPC message, after decompression; larger ones get RESOURCE_EXHAUSTED.',
   ),
   maxBodyBytes: size('VIGIL_MAX_BODY_SIZE', '64MiB', 'Largest OTLP request body, after decompression; larger ones get 413.'),
-  batchMaxRows: integer('VIGIL_BATCH_MAX_ROWS', 20000, 'A table batch is stored once it holds this many rows.', 1),
-  batchMaxBytes: size('VIGIL_BATCH_MAX_SIZE', '16MiB', 'A table batch is stored once its columns hold this many bytes.'),
+  batchMaxRows: integer(
+    'VIGIL_BATCH_MAX_ROWS',
+    100000,
+    'A table batch is stored once it holds this many rows, even while every insert slot is busy.',
+    1,
+  ),
+  batchMaxBytes: size(
+    'VIGIL_BATCH_MAX_SIZE',
+    '64MiB',
+    'A table batch is stored once its columns hold this many bytes, even while every insert slot is busy.',
+  ),
   batchMaxAgeMs: duration(
     'VIGIL_BATCH_MAX_AGE',
     '200ms',
-    'A table batch is stored at the latest this long after its first row (sooner when full).',
+    'A table batch is stored this long after its first row when an insert slot is free; under load it grows until one is (fewer, larger parts).',
   ),
   maxPendingBytes: size(
     'VIGIL_MAX_PENDING_SIZE',

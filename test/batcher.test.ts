@@ -1,6 +1,11 @@
 // Group commit against the real engine: few inserts for many requests, no answer before
 // the rows are readable, bounded memory (429), storage failures (503), restarts.
-import { afterAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Batcher, type BatcherOptions } from '../ingest/batcher.ts';
+import { decodeTraceJson } from '../ingest/otlp/json.ts';
+import { appendTraces } from '../ingest/rows/traces.ts';
+import { openStore, type Store, storeConfigFromEnv } from '../schemas/store.ts';
 import { logsJson, post, spansJson, traceId } from './helpers/otlp.ts';
 import { type TestVigil, freshDataDir, startTestVigil } from './helpers/vigil.ts';
 
@@ -92,5 +97,83 @@ describe('batcher', () => {
     expect(Number(before.traces)).toBeGreaterThan(0);
     const again = await restart({});
     expect(await count(again)).toEqual(before);
+  });
+});
+
+describe('batcher under load', () => {
+  // The real engine, with each insert held at a gate the test opens: while the only insert
+  // slot is busy, requests must gather in one batch instead of queueing small ones.
+  let store: Store;
+  let inserts = 0;
+  let gate = Promise.resolve();
+  let openGate = () => {};
+  const closeGate = () => {
+    gate = new Promise((resolve) => {
+      openGate = resolve;
+    });
+  };
+
+  beforeAll(async () => {
+    const real = await openStore(storeConfigFromEnv({ VIGIL_DATA_DIR: dataDir }) /* one data directory per process */, pino({ level: 'silent' }));
+    store = {
+      ...real,
+      async insertNative(table, columns, block) {
+        await gate;
+        inserts++;
+        await real.insertNative(table, columns, block);
+      },
+    };
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const batcher = (options: Partial<BatcherOptions>) =>
+    new Batcher(
+      store,
+      { maxRows: 1_000, maxBytes: 1 << 30, maxAgeMs: 30, maxPendingBytes: 1 << 30, flushConcurrency: 1, retryAfterSeconds: 1, ...options },
+      pino({ level: 'silent' }),
+    );
+  const spans = (service: string, n: number) =>
+    decodeTraceJson(spansJson(service, Array.from({ length: n }, (_, i) => ({ traceId: traceId(), spanId: `${i + 1}`.padStart(16, 'c') }))));
+  const send = (b: Batcher, service: string, n: number) => b.append(0, (blocks) => appendTraces(spans(service, n), blocks.otel_traces)).committed;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const count = async (service: string) => {
+    const result = await store.read.query({ query: 'SELECT count() AS n FROM otel_traces WHERE ServiceName = {s:String}', query_params: { s: service }, format: 'JSONEachRow' });
+    return Number((await result.json<{ n: string }>())[0]!.n);
+  };
+
+  it('grows the open batch while the insert slot is busy, then stores it as one insert', async () => {
+    inserts = 0;
+    closeGate();
+    const b = batcher({});
+    const first = send(b, 'grow', 2);
+    await sleep(80); // past maxAgeMs: the first batch is sealed and its insert waits at the gate
+    expect(inserts).toBe(0);
+    const later = [];
+    for (let i = 0; i < 3; i++) {
+      later.push(send(b, 'grow', 2));
+      await sleep(80); // each past maxAgeMs, yet no slot is free
+    }
+    openGate();
+    await Promise.all([first, ...later]);
+    expect(inserts).toBe(2); // the first request's batch, then the three later ones together
+    expect(await count('grow')).toBe(8);
+    await b.close();
+  });
+
+  it('seals a batch that reaches maxRows even while the slot is busy, and stores everything in order of sealing', async () => {
+    inserts = 0;
+    closeGate();
+    const b = batcher({ maxRows: 4 });
+    const first = send(b, 'cap', 2);
+    await sleep(80);
+    const full = [send(b, 'cap', 2), send(b, 'cap', 2)]; // reaches maxRows: sealed and queued
+    const next = send(b, 'cap', 1); // a new open batch
+    openGate();
+    await Promise.all([first, ...full, next]);
+    expect(inserts).toBe(3);
+    expect(await count('cap')).toBe(7);
+    await b.close();
   });
 });
