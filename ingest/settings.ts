@@ -40,7 +40,12 @@ export const ingestSettings = {
     '10s',
     "How often Vigil stores its own ingest metrics (service.name vigil: requests, items, inserts, batch rows, flush duration, pending bytes).",
   ),
-  flushConcurrency: integer('VIGIL_FLUSH_CONCURRENCY', 2, 'Batch inserts running at once.', 1),
+  flushConcurrency: integer(
+    'VIGIL_FLUSH_CONCURRENCY',
+    1,
+    'Batch inserts running at once. One keeps batches largest under load (the engine runs the views of an insert in parallel anyway).',
+    1,
+  ),
 };
 
 export type IngestSettings = ReturnType<typeof readIngestSettings>;
