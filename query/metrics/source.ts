@@ -20,6 +20,8 @@ import {
   fetchSpanSql,
   freshRollsSql,
   histogramPointsSql,
+  type Kind,
+  KINDS,
   type MinuteWindow,
   type Params,
   resolveLinesSql,
@@ -161,10 +163,11 @@ export class ClickHouseSeriesSource implements SeriesSource {
       }),
     );
     const names = [...new Set(resolved.flatMap((row) => JSON.parse(row[2]!) as string[]))];
+    const kinds = [...new Set(resolved.flatMap((row) => JSON.parse(row[6]!) as string[]))].filter((k): k is Kind => (KINDS as readonly string[]).includes(k));
     // Closed hours with a fresh roll are read from the rollup, the others computed.
     const hours = splitHours(names, await this.rows<Roll>(freshRollsSql(names, store)), store);
     if (hours.computed.length === 0 && hours.rolled.length === 0) return [];
-    const rows = await this.tsv(fetchMetricSql({ query, groupBy, aggregation, consolidation, names }, store, hours));
+    const rows = await this.tsv(fetchMetricSql({ query, groupBy, aggregation, consolidation, names, kinds }, store, hours));
     return rows.flatMap(([line, buckets, values]) => {
       const tags = lineTags.get(line!);
       // A series first seen after the lines were resolved: its line is left out.

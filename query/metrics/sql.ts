@@ -113,9 +113,9 @@ function matchingSeries(query: TagQuery, groupBy: readonly string[], all: boolea
   const condition = tagCondition(query, catalogueTag, params);
   const group = groupKey(groupBy, catalogueTag, params);
   // The inner aliases differ from the column names: the condition reads the columns.
-  return `SELECT MetricName, SeriesId, ${all ? '[toString(SeriesId)]' : group.key.replaceAll('Tags[', 'tags[')} AS g, cityHash64(g) AS line, tags
+  return `SELECT MetricName, SeriesId, kind, ${all ? '[toString(SeriesId)]' : group.key.replaceAll('Tags[', 'tags[')} AS g, cityHash64(g) AS line, tags
         FROM (
-            SELECT MetricName, SeriesId, any(Tags) AS tags, min(FirstSeen) AS first, max(LastSeen) AS last
+            SELECT MetricName, SeriesId, any(Kind) AS kind, any(Tags) AS tags, min(FirstSeen) AS first, max(LastSeen) AS last
             FROM vigil_metric_series
             WHERE ${condition}
             GROUP BY MetricName, SeriesId
@@ -126,14 +126,14 @@ function matchingSeries(query: TagQuery, groupBy: readonly string[], all: boolea
 
 /**
  * The lines of a data request, at most {limit}: per line its key, `:by` values, metric names,
- * number of series and (`all`: one series per line) the series' name and tags. Read as
+ * number of series, (`all`: one series per line) the series' name and tags, and kinds. Read as
  * TabSeparated (the engine writes it several times faster than JSON for many rows).
  */
 export function resolveLinesSql(query: TagQuery, groupBy: readonly string[], w: MinuteWindow, limit: number, all: boolean): { query: string; params: Params } {
   const params: Params = { limit };
   windowParams(w, params);
   const sql = `SELECT toString(line), toJSONString(any(g)), toJSONString(groupUniqArray(MetricName)), count(),
-        ${all ? 'any(MetricName), toJSONString(any(tags))' : "'', ''"}
+        ${all ? 'any(MetricName), toJSONString(any(tags))' : "'', ''"}, toJSONString(groupUniqArray(kind))
     FROM (${matchingSeries(query, groupBy, all, params)})
     GROUP BY line
     LIMIT {limit:UInt32}`;
@@ -174,40 +174,64 @@ const SLOW_COUNTER = `arrayMap((j, p, i) ->
 /** For SLOW_COUNTER: per slot 0..60 (slow rows only), the index of the start time in effect. */
 const SLOW_STARTS = `arrayMap(j -> arrayCount(x -> intDiv(x, 2) <= j, sv), range(0, if(fast, 0, 61))) AS s`;
 
-/**
- * The fast branch: the values of the row's points in order (a counter's: the first point's
- * unless the row starts with the minute carried from the previous hour, then the differences),
- * after `lead` minutes without a value, up to 60 minutes.
- */
-const FAST = `multiIf(
-            kind = 1, length(sk) = 1 AND ck[-1] - ck[1] = length(ck) - 1 AND arrayMin(arrayPopFront(arrayDifference(cv))) >= 0,
-            kind = 2, dk[-1] - dk[1] = length(dk) - 1,
-            arrayAll(d -> d = 1, arrayPopFront(arrayDifference(arrayMap(k -> intDiv(k, 60000), gk))))) AS fast,
-        multiIf(
-            kind = 1, arrayConcat(if(ck[1] = 0, [], [${FIRST_POINT('1')} / 60]), arrayPopFront(arrayDifference(cv)) / 60),
-            kind = 2, dv / 60,
-            gv) AS points,
-        multiIf(kind = 1, if(ck[1] = 0, 0, ck[1] - 1), kind = 2, dk[1] - 1, intDiv(gk[1], 60000) - 1) AS lead`;
-
-/** Per row: `fast` and `r`, the 60 minute values (rates per second, or gauge values; NaN: none). */
-const MINUTE_VALUES = `
-        ${FAST},
-        ${SLOW_STARTS},
-        if(fast, arrayResize(arrayConcat(arrayWithConstant(lead, nan), points), 60, nan), multiIf(
-            kind = 1, ${SLOW_COUNTER},
-            kind = 2, arrayMap(p -> if(p = 0, nan, dv[p] / 60), arrayMap(j -> indexOf(dk, j), ${SLOW_MINUTES})),
-            -- a gauge: the latest point of each minute (keys are slot * 60000 + ms, sorted)
-            arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES})))) AS r`;
-
-/** A row's kind (1 cumulative, 2 delta, 3 gauge) from the map its points are in: a series has one kind (its id hashes it). */
-const ROW_KIND = 'multiIf(notEmpty(Counter.1), 1, notEmpty(Delta.1), 2, 3)';
+/** Series kinds: how a row's minute values are made. */
+export type Kind = 'cumulative' | 'delta' | 'gauge';
+export const KINDS: readonly Kind[] = ['cumulative', 'delta', 'gauge'];
+/** The kind codes of ROW_KIND. */
+const KIND_CODE: Record<Kind, number> = { cumulative: 1, delta: 2, gauge: 3 };
 
 /**
- * Rows of vigil_metric_hours `from` (a FROM ... WHERE clause; FINAL folds unmerged parts), as
- * `keys`, Hour, `fast` and `r` (MINUTE_VALUES).
+ * One expression per kind, for the kinds a statement reads only: the engine's planning time
+ * grows with the expression (it dominates for the few rows of an open hour), so a counter query
+ * does not carry the gauge branches.
  */
-function hourRows(keys: string, from: string): string {
-  return `SELECT ${keys}, Hour, ${MINUTE_VALUES}
+function byKind(kinds: readonly Kind[], expressions: Record<Kind, string>): string {
+  const used = KINDS.filter((k) => kinds.includes(k));
+  const last = used.at(-1);
+  if (last === undefined) throw new Error('a statement reads at least one kind');
+  const cases = used.slice(0, -1).map((k) => `kind = ${KIND_CODE[k]}, ${expressions[k]}`);
+  return cases.length === 0 ? expressions[last] : `multiIf(${cases.join(', ')}, ${expressions[last]})`;
+}
+
+/**
+ * Per row: `fast` and `r`, the 60 minute values (rates per second, or gauge values; NaN:
+ * none). The fast branch: the values of the row's points in order (a counter's: the first
+ * point's unless the row starts with the minute carried from the previous hour, then the
+ * differences), after `lead` minutes without a value, up to 60 minutes.
+ */
+function minuteValues(kinds: readonly Kind[]): string {
+  const fast = byKind(kinds, {
+    cumulative: 'length(sk) = 1 AND ck[-1] - ck[1] = length(ck) - 1 AND arrayMin(arrayPopFront(arrayDifference(cv))) >= 0',
+    delta: 'dk[-1] - dk[1] = length(dk) - 1',
+    gauge: 'arrayAll(d -> d = 1, arrayPopFront(arrayDifference(arrayMap(k -> intDiv(k, 60000), gk))))',
+  });
+  const points = byKind(kinds, {
+    cumulative: `arrayConcat(if(ck[1] = 0, [], [${FIRST_POINT('1')} / 60]), arrayPopFront(arrayDifference(cv)) / 60)`,
+    delta: 'dv / 60',
+    gauge: 'gv',
+  });
+  const lead = byKind(kinds, { cumulative: 'if(ck[1] = 0, 0, ck[1] - 1)', delta: 'dk[1] - 1', gauge: 'intDiv(gk[1], 60000) - 1' });
+  const slow = byKind(kinds, {
+    cumulative: SLOW_COUNTER,
+    delta: `arrayMap(p -> if(p = 0, nan, dv[p] / 60), arrayMap(j -> indexOf(dk, j), ${SLOW_MINUTES}))`,
+    // the latest point of each minute (keys are slot * 60000 + ms, sorted)
+    gauge: `arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES}))`,
+  });
+  return `
+        ${fast} AS fast, ${points} AS points, ${lead} AS lead,
+        ${kinds.includes('cumulative') ? `${SLOW_STARTS},` : ''}
+        if(fast, arrayResize(arrayConcat(arrayWithConstant(lead, nan), points), 60, nan), ${slow}) AS r`;
+}
+
+/** A row's kind (KIND_CODE) from the map its points are in: a series has one kind (its id hashes it). */
+const ROW_KIND = `multiIf(notEmpty(Counter.1), ${KIND_CODE.cumulative}, notEmpty(Delta.1), ${KIND_CODE.delta}, ${KIND_CODE.gauge})`;
+
+/**
+ * Rows of vigil_metric_hours `from` (a FROM ... WHERE clause; FINAL folds unmerged parts) of
+ * series of `kinds`, as `keys`, Hour, `fast` and `r` (minuteValues).
+ */
+function hourRows(keys: string, kinds: readonly Kind[], from: string): string {
+  return `SELECT ${keys}, Hour, ${minuteValues(kinds)}
     FROM (
         SELECT ${keys}, ${ROW_KIND} AS kind,
             Hour, Counter.1 AS ck, Counter.2 AS cv, Starts.1 AS sk, Starts.2 AS sv, Gauge.1 AS gk, Gauge.2 AS gv, Delta.1 AS dk, Delta.2 AS dv
@@ -325,6 +349,8 @@ export interface MetricRequest {
   consolidation: Consolidation;
   /** The metric names of the matched series. */
   names: readonly string[];
+  /** The kinds of the matched series. */
+  kinds: readonly Kind[];
 }
 
 /**
@@ -347,6 +373,7 @@ export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: H
   const computed = `SELECT line, Hour, ${ACROSS_SERIES[aggregation]}
             FROM (${hourRows(
               'line',
+              request.kinds,
               `FROM (SELECT * FROM vigil_metric_hours FINAL WHERE MetricName IN {names:Array(String)} AND Hour IN {computed:Array(DateTime)}) AS h INNER JOIN ${lines}`,
             )})
             GROUP BY line, Hour`;
@@ -415,10 +442,10 @@ export function rollupCandidatesSql(graceSeconds: number, limit: number): { quer
 
 /**
  * Writes the rolled-up rows of `hours` as roll `version`: every series' 60 minute values,
- * computed from the folded hour rows by the same expressions as a query (MINUTE_VALUES).
+ * computed from the folded hour rows by the same expressions as a query (minuteValues).
  */
 export function rollupInsertSql(hours: readonly RollupHour[], version: string): { query: string; params: Params } {
-  const rows = hourRows('MetricName, SeriesId', 'FROM vigil_metric_hours FINAL WHERE (MetricName, Hour) IN {hours:Array(Tuple(String, DateTime))}');
+  const rows = hourRows('MetricName, SeriesId', KINDS, 'FROM vigil_metric_hours FINAL WHERE (MetricName, Hour) IN {hours:Array(Tuple(String, DateTime))}');
   const sql = `INSERT INTO vigil_metric_rollup (MetricName, Hour, SeriesId, Values, Present, Version, IngestTime)
     SELECT MetricName, Hour, SeriesId, arrayMap(x -> if(isNaN(x), 0, x), r),
         arraySum(arrayMap((x, i) -> if(isNaN(x), toUInt64(0), bitShiftLeft(toUInt64(1), i)), r, range(60))),
