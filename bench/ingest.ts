@@ -9,7 +9,7 @@
 // whatever the server could do); 128 in flight keeps the server busy and measures capacity.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
@@ -112,6 +112,7 @@ for (const r of results) {
     `| ${r.signal} | ${Math.round(r.itemsPerSecond).toLocaleString('en')} | ${(requests / r.seconds).toFixed(1)} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p99.toFixed(1)} | ${non200} | ${r.ackedItems} | ${r.storedItems} | ${mb(r.rss.firstTenthBytes)} / ${mb(r.rss.lastTenthBytes)} | ${mb(r.peakRssBytes)} |`,
   );
 }
+console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share the ${cpus().length} cores)`);
 console.log('\nServer CPU per item committed, microseconds (all threads; 2 cores = 2 s of CPU per second):\n');
 console.log('| signal | engine: inserts and views | engine: background merges | Node.js threads | total |');
 console.log('| --- | --- | --- | --- | --- |');
@@ -126,6 +127,7 @@ const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
   settings: { seconds, concurrency, itemsPerRequest: items, engine: 'embedded (chDB)' },
+  loadAverage: loadavg(),
   peakRssBytes: peakRss,
   results,
 };
