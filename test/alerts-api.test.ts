@@ -340,7 +340,9 @@ describe('alert evaluation and notifications', () => {
   it('keep_firing_for damps a flapping condition into one firing and one resolve', async () => {
     const hook = await receiver();
     const cpu = await gauge('alerts.e2e.flap', 95);
-    const id = await createRule(cpuRule('alerts.e2e.flap', hook, { keep_firing_for: '2500ms' }));
+    // This test is about keep_firing_for: a tick that sees no data or fails (a loaded CI machine)
+    // keeps the last state instead of raising a no-data or error instance of its own.
+    const id = await createRule(cpuRule('alerts.e2e.flap', hook, { keep_firing_for: '2500ms', no_data: 'keep-last', on_error: 'keep-last' }));
     await waitFor('the firing notification', () => hook.received.length === 1);
     // Flap: below, above, below for shorter than keep_firing_for each.
     for (const value of [40, 95, 40, 95]) {

@@ -486,9 +486,9 @@ describe('pages', () => {
     const end = Number(url.searchParams.get('end'));
     expect(end - start).toBeLessThan(3_600_000 * 0.85);
     expect(end - start).toBeGreaterThan(3_600_000 * 0.6);
-    // The picker shows the new absolute range.
-    const from = await page.evaluate<number>("new Date(document.querySelector('.absolute-range input').value).getTime()");
-    expect(from).toBe(Math.floor(start / 1000) * 1000);
+    // The picker shows the new absolute range (once it has rendered from the new URL).
+    const from = page.locator('.absolute-range input').first();
+    await poll(() => from.evaluate((input) => new Date((input as HTMLInputElement).value).getTime())).toBe(Math.floor(start / 1000) * 1000);
 
     await page.getByRole('combobox', { name: 'Severity' }).selectOption('');
     await page.getByRole('button', { name: 'Search' }).click();
