@@ -1,6 +1,7 @@
 // npm run bench:query — query latency at scale on the embedded engine (issue 4, Performance).
 // 1. A loader process (bench/query-load.ts) fills a fresh data directory with BENCH_SPANS spans
 //    and BENCH_LOGS log records generated inside the engine (INSERT ... SELECT FROM numbers()).
+//    It waits until the engine's background merges are done, so queries meet a settled store.
 // 2. Vigil starts as its own process on that directory; each query is sent over HTTP as a user
 //    would, one at a time: BENCH_WARMUP warm-up requests, then BENCH_RUNS measured ones with
 //    varying parameters (random existing trace ids, services, user ids).
@@ -27,6 +28,7 @@ interface Loaded {
   logs: number;
   spanSeconds: number;
   logSeconds: number;
+  settleSeconds: number;
   meanTraceSize: number;
   counts: Record<string, string>;
   tables: Array<Record<string, string>>;
@@ -42,7 +44,9 @@ const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/query-
   maxBuffer: 16 << 20,
 });
 const data = JSON.parse(stdout) as Loaded;
-console.error(`loaded: spans ${data.spanSeconds.toFixed(1)} s, logs ${data.logSeconds.toFixed(1)} s; starting Vigil`);
+console.error(
+  `loaded: spans ${data.spanSeconds.toFixed(1)} s, logs ${data.logSeconds.toFixed(1)} s, background merges done ${data.settleSeconds.toFixed(1)} s later; starting Vigil`,
+);
 
 const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info' });
 const base = vigil.queryUrl!;
