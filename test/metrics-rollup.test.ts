@@ -4,10 +4,11 @@
 // hand-computed values checked on both; late points into a rolled hour are seen at once and
 // after the hour is rolled again. The rollup runs here by calling it, never on a timer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequest, Series, TagQuery, Window } from '../query/asl/types.ts';
+import type { DataRequest, Series, Window } from '../query/asl/types.ts';
 import { rollUpMetricHours } from '../query/metrics/rollup.ts';
 import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
 import { splitHours } from '../query/metrics/sql.ts';
+import { eq, request } from './helpers/data-requests.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
 const MINUTE = 60_000;
@@ -104,15 +105,6 @@ const nanAdd = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) 
 const nanMax = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b));
 
 // ---- queries ----
-const eq = (key: string, value: string): TagQuery => ({ op: 'eq', key, value });
-const request = (query: TagQuery, more: Partial<DataRequest> = {}): DataRequest => ({
-  query,
-  aggregation: 'sum',
-  groupBy: [],
-  consolidation: 'avg',
-  offsetMs: 0,
-  ...more,
-});
 const whole: Window = { start: T0, end: at(MINUTES), step: MINUTE };
 /** Lines keyed by their tags, for comparing two answers. */
 const byTags = (lines: Series[]) => new Map(lines.map((l) => [JSON.stringify(Object.entries(l.tags).sort()), Array.from(l.values)]));

@@ -16,11 +16,12 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataRequest, Series, TagQuery, Window } from '../query/asl/types.ts';
+import type { Series, TagQuery, Window } from '../query/asl/types.ts';
 import { ClickHouseTagCatalog } from '../query/metrics/catalog.ts';
 import { cumulativeIncreases, explicitBuckets, exponentialBuckets, mergeBuckets, percentile, percentileTag } from '../query/metrics/percentiles.ts';
 import { ClickHouseSeriesSource, unescapeTsv } from '../query/metrics/source.ts';
 import { VigilError } from '../schemas/errors.ts';
+import { and, eq, request } from './helpers/data-requests.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
 const MINUTE = 60_000;
@@ -39,16 +40,6 @@ afterAll(async () => {
   await vigil.stop();
 });
 
-const eq = (key: string, value: string): TagQuery => ({ op: 'eq', key, value });
-const and = (...qs: TagQuery[]): TagQuery => qs.reduce((left, right) => ({ op: 'and', left, right }));
-const request = (query: TagQuery, more: Partial<DataRequest> = {}): DataRequest => ({
-  query,
-  aggregation: 'sum',
-  groupBy: [],
-  consolidation: 'avg',
-  offsetMs: 0,
-  ...more,
-});
 const values = (s: Series | undefined) => Array.from(s?.values ?? []);
 
 /** Expects `got` to equal `want` element-wise (NaN where NaN) within a relative tolerance. */
