@@ -158,7 +158,7 @@ export class ClickHouseTraceReader implements TraceReader {
   private readonly lookup: AttributeLookup;
 
   constructor(private readonly client: ClickHouseClient) {
-    this.lookup = new AttributeLookup(client);
+    this.lookup = AttributeLookup.of(client);
   }
 
   private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {

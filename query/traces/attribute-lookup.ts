@@ -66,9 +66,20 @@ WHERE IngestTime < (SELECT toDateTime(min(applied_at)) FROM vigil_schema_migrati
  * which is always correct, only slower.
  */
 export class AttributeLookup {
+  private static readonly byClient = new WeakMap<ClickHouseClient, AttributeLookup>();
   private unindexed: Promise<{ fromNs: bigint; toNs: bigint } | null> | undefined;
 
-  constructor(private readonly client: ClickHouseClient) {}
+  private constructor(private readonly client: ClickHouseClient) {}
+
+  /** The one lookup of a client, shared by the Jaeger and native readers: the scan runs once. */
+  static of(client: ClickHouseClient): AttributeLookup {
+    let lookup = AttributeLookup.byClient.get(client);
+    if (lookup === undefined) {
+      lookup = new AttributeLookup(client);
+      AttributeLookup.byClient.set(client, lookup);
+    }
+    return lookup;
+  }
 
   async covers(startNs: bigint, endNs: bigint): Promise<boolean> {
     this.unindexed ??= this.readUnindexed();

@@ -31,7 +31,7 @@ export class ClickHouseTraceSummaryReader implements TraceSummaryReader {
   private readonly lookup: AttributeLookup;
 
   constructor(private readonly client: ClickHouseClient) {
-    this.lookup = new AttributeLookup(client);
+    this.lookup = AttributeLookup.of(client);
   }
 
   async search(q: TraceSearch): Promise<TraceSummary[]> {
