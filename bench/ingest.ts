@@ -36,17 +36,21 @@ function rssBytes(pid: number): number {
 
 // Server CPU by thread group, from /proc/<pid>/task/*/stat (user + system ticks): where the
 // time goes per item. chDB's background merges run on threads named MergeMutate; Node.js's
-// own threads are named node; every other thread is the engine running inserts and views.
-type CpuGroup = 'merges' | 'engine' | 'node';
+// own threads are named node (the main thread running the JavaScript, V8's GC helpers, libuv's
+// pool writing the blocks' temp files); every other thread is the engine running inserts and
+// views. nodeMain is the main thread alone (part of node).
+type CpuGroup = 'merges' | 'engine' | 'node' | 'nodeMain';
 function threadCpuSeconds(pid: number): Record<CpuGroup, number> {
-  const total: Record<CpuGroup, number> = { merges: 0, engine: 0, node: 0 };
+  const total: Record<CpuGroup, number> = { merges: 0, engine: 0, node: 0, nodeMain: 0 };
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const group: CpuGroup = name.startsWith('MergeMutate') ? 'merges' : name === 'node' ? 'node' : 'engine';
-      total[group] += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      total[group] += seconds;
+      if (tid === String(pid)) total.nodeMain += seconds;
     } catch {
       // The thread ended between listing and reading.
     }
@@ -79,7 +83,7 @@ for (const signal of signals) {
   const rss = { firstTenthBytes: median(samples.slice(0, tenth)), lastTenthBytes: median(samples.slice(-tenth)) };
   const load = JSON.parse(stdout);
   const perItem = (g: CpuGroup) => ((cpuAfter[g] - cpuBefore[g]) / load.ackedItems) * 1e6;
-  const serverCpuUsPerItem = { merges: perItem('merges'), engine: perItem('engine'), node: perItem('node') };
+  const serverCpuUsPerItem = { merges: perItem('merges'), engine: perItem('engine'), node: perItem('node'), nodeMain: perItem('nodeMain') };
   results.push({ ...load, peakRssBytes: signalPeak, rss, serverCpuUsPerItem });
 }
 vigil.child.kill('SIGTERM');
@@ -114,11 +118,11 @@ for (const r of results) {
 }
 console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share the ${cpus().length} cores)`);
 console.log('\nServer CPU per item committed, microseconds (all threads; 2 cores = 2 s of CPU per second):\n');
-console.log('| signal | engine: inserts and views | engine: background merges | Node.js threads | total |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| signal | engine: inserts and views | engine: background merges | Node.js threads | of which main thread | total |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   const c = r.serverCpuUsPerItem;
-  console.log(`| ${r.signal} | ${c.engine.toFixed(1)} | ${c.merges.toFixed(1)} | ${c.node.toFixed(1)} | ${(c.engine + c.merges + c.node).toFixed(1)} |`);
+  console.log(`| ${r.signal} | ${c.engine.toFixed(1)} | ${c.merges.toFixed(1)} | ${c.node.toFixed(1)} | ${c.nodeMain.toFixed(1)} | ${(c.engine + c.merges + c.node).toFixed(1)} |`);
 }
 const lost = results.filter((r) => r.storedItems < r.ackedItems);
 console.log(`\nshutdown exit code ${exitCode}; ${lost.length === 0 ? 'every acknowledged item is stored' : `LOST DATA in ${lost.map((r) => r.signal)}`}`);

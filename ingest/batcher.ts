@@ -6,7 +6,9 @@
 // costs ~20-45 ms before its first row, and every part is merged again later). Every request
 // waits for the batches holding its rows: an answer means stored. Memory is bounded by
 // maxPendingBytes over all open, sealed and in-flight batches; past it, new requests are
-// refused with a retryable error.
+// refused with a retryable error. A stored batch's block is emptied and kept for a later batch
+// of its table: its column buffers have grown to batch size already, so filling it again
+// neither regrows nor faults in fresh memory.
 import type { Logger } from 'pino';
 import { retryableError, type VigilError } from '../schemas/errors.ts';
 import type { Store } from '../schemas/store.ts';
@@ -27,8 +29,9 @@ export interface BatcherOptions {
   retryAfterSeconds: number;
 }
 
+type Block = Blocks[TableName];
+
 class Batch {
-  readonly block;
   bytes = 0;
   due = false;
   readonly done: Promise<void>;
@@ -36,8 +39,10 @@ class Batch {
   reject!: (error: VigilError) => void;
   timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly table: TableName) {
-    this.block = tables[table]();
+  constructor(
+    readonly table: TableName,
+    readonly block: Block,
+  ) {
     this.done = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -50,6 +55,8 @@ class Batch {
 export class Batcher {
   private readonly open = new Map<TableName, Batch>();
   private readonly sealed: Batch[] = [];
+  /** Emptied blocks of stored batches, per table, for the next batches (see the top). */
+  private readonly spare = new Map<TableName, Block[]>();
   private inFlight = 0;
   private pendingBytes = 0;
   private closing = false;
@@ -129,7 +136,7 @@ export class Batcher {
   private openBatch(table: TableName): Batch {
     let batch = this.open.get(table);
     if (batch === undefined) {
-      batch = new Batch(table);
+      batch = new Batch(table, this.spare.get(table)?.pop() ?? tables[table]());
       const sealMe = batch;
       batch.timer = setTimeout(() => {
         sealMe.due = true;
@@ -169,10 +176,20 @@ export class Batcher {
       void this.flush(batch).finally(() => {
         this.inFlight--;
         this.pendingBytes -= batch.bytes;
+        this.reuse(batch);
         this.pump();
         if (this.inFlight === 0 && this.sealed.length === 0) this.idle?.();
       });
     }
+  }
+
+  /** Keeps the block of a batch that is over (stored or failed) for a later batch, up to SPARE_BLOCKS per table. */
+  private reuse(batch: Batch): void {
+    let spare = this.spare.get(batch.table);
+    if (spare === undefined) this.spare.set(batch.table, (spare = []));
+    if (spare.length >= SPARE_BLOCKS) return;
+    batch.block.clear();
+    spare.push(batch.block);
   }
 
   private record(table: TableName, rows: number, ms: number, outcome: 'stored' | 'failed'): void {
@@ -185,7 +202,7 @@ export class Batcher {
     const rows = batch.block.rows;
     const started = performance.now();
     try {
-      await this.store.insertNative(batch.table, batch.block.names, batch.block.encode());
+      await this.store.insertNative(batch.table, batch.block.names, batch.block.chunks());
       const ms = performance.now() - started;
       this.record(batch.table, rows, ms, 'stored');
       this.log.debug({ table: batch.table, rows, ms: Math.round(ms) }, 'batch stored');
@@ -198,6 +215,9 @@ export class Batcher {
     }
   }
 }
+
+// One batch per table is open while one is stored (one insert at a time by default).
+const SPARE_BLOCKS = 2;
 
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';

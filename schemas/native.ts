@@ -7,6 +7,8 @@
 // numbers: little-endian. Array(T): UInt64 cumulative end offsets, then T's data
 // for all elements. Map(K, V): stored as Array(Tuple(K, V)): offsets, keys, values.
 // LowCardinality(String) columns are written as plain String: the engine converts.
+// Every column keeps its data in that layout as it is filled, so a block is handed over as
+// views of the columns' own buffers (chunks()), written out without a copy into one buffer.
 
 import { isUtf8 } from 'node:buffer';
 
@@ -153,12 +155,6 @@ export class ByteWriter {
     this.length += n;
   }
 
-  bytes(view: ArrayBufferView): void {
-    this.ensure(view.byteLength);
-    this.buf.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), this.length);
-    this.length += view.byteLength;
-  }
-
   result(): Buffer {
     return this.buf.subarray(0, this.length);
   }
@@ -171,7 +167,8 @@ export interface NativeColumn {
   readonly length: number;
   /** Rough number of bytes the column will take in a block; drives flush-by-size. */
   readonly byteSize: number;
-  write(out: ByteWriter): void;
+  /** Appends views of the column's data, in block order, to `out`: valid until the column changes. */
+  chunks(out: Uint8Array[]): void;
   clear(): void;
   /** Appends to `marks` what rollback() needs to return the column to its current size. */
   mark(marks: number[]): void;
@@ -217,8 +214,8 @@ export class StringColumn implements NativeColumn {
     this.length += other.length;
   }
 
-  write(out: ByteWriter): void {
-    out.bytes(this.data.result());
+  chunks(out: Uint8Array[]): void {
+    out.push(this.data.result());
   }
 
   clear(): void {
@@ -265,8 +262,8 @@ class FixedColumn<A extends TypedArray> implements NativeColumn {
     return this.length++;
   }
 
-  write(out: ByteWriter): void {
-    out.bytes(this.data.subarray(0, this.length));
+  chunks(out: Uint8Array[]): void {
+    out.push(new Uint8Array(this.data.buffer, this.data.byteOffset, this.length * this.ctor.BYTES_PER_ELEMENT));
   }
 
   clear(): void {
@@ -287,7 +284,7 @@ class FixedColumn<A extends TypedArray> implements NativeColumn {
   private words: Uint32Array | undefined;
   private wordsOf: A | undefined;
 
-  /** Sets 64-bit value `i` from its halves, little-endian like write(). */
+  /** Sets 64-bit value `i` from its halves, little-endian like chunks(). */
   protected setWords(i: number, lo: number, hi: number): void {
     let words = this.words;
     if (words === undefined || this.wordsOf !== this.data) {
@@ -346,31 +343,48 @@ export class DateTime64Column extends FixedColumn<BigInt64Array> {
   }
 }
 
-/** The UInt64 end offsets of Array and Map columns, kept as 32-bit numbers until written. */
-class OffsetsColumn extends FixedColumn<Uint32Array> {
-  constructor() {
-    super('UInt64', Uint32Array);
-  }
+/**
+ * The UInt64 end offsets of Array and Map columns, pushed as numbers and kept as the UInt64
+ * they are written as: the low 32-bit word set, the high one left zero (typed arrays are
+ * little-endian wherever this runs, as the fixed-width columns above also assume).
+ */
+class OffsetsColumn implements NativeColumn {
+  readonly type = 'UInt64';
+  private words = new Uint32Array(2 * 1024);
+  length = 0;
 
-  override get byteSize(): number {
+  get byteSize(): number {
     return this.length * 8;
   }
 
   push(offset: number): void {
-    const i = this.slot();
-    this.data[i] = offset;
+    if (2 * this.length === this.words.length) {
+      const grown = new Uint32Array(this.words.length * 2);
+      grown.set(this.words);
+      this.words = grown;
+    }
+    this.words[2 * this.length++] = offset;
   }
 
   at(i: number): number {
-    return this.data[i]!;
+    return this.words[2 * i]!;
   }
 
-  override write(out: ByteWriter): void {
-    // Little-endian UInt64 = the 32-bit value, then a zero word (typed arrays are little-endian
-    // wherever this runs, as the fixed-width columns above also assume).
-    const wide = new Uint32Array(this.length * 2);
-    for (let i = 0; i < this.length; i++) wide[2 * i] = this.data[i]!;
-    out.bytes(wide);
+  chunks(out: Uint8Array[]): void {
+    out.push(new Uint8Array(this.words.buffer, 0, this.length * 8));
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  mark(marks: number[]): void {
+    marks.push(this.length);
+  }
+
+  rollback(marks: readonly number[], at: number): number {
+    this.length = marks[at]!;
+    return at + 1;
   }
 }
 
@@ -396,9 +410,9 @@ export class ArrayColumn<C extends NativeColumn> implements NativeColumn {
     this.offsets.push(this.inner.length);
   }
 
-  write(out: ByteWriter): void {
-    this.offsets.write(out);
-    this.inner.write(out);
+  chunks(out: Uint8Array[]): void {
+    this.offsets.chunks(out);
+    this.inner.chunks(out);
   }
 
   clear(): void {
@@ -460,10 +474,10 @@ export class StringMapColumn implements NativeColumn {
     this.values.pushAll(other.values);
   }
 
-  write(out: ByteWriter): void {
-    this.offsets.write(out);
-    this.keys.write(out);
-    this.values.write(out);
+  chunks(out: Uint8Array[]): void {
+    this.offsets.chunks(out);
+    this.keys.chunks(out);
+    this.values.chunks(out);
   }
 
   clear(): void {
@@ -502,19 +516,31 @@ export class NativeBlock<Cols extends Record<string, NativeColumn>> {
     return size;
   }
 
-  encode(): Buffer {
+  /**
+   * The block in Native format as a list of byte ranges, in order: the headers, then views of
+   * the columns' own buffers (no copy). Valid until the block changes.
+   */
+  chunks(): Uint8Array[] {
     const rows = this.rows;
-    const out = new ByteWriter(Math.max(1024, Math.ceil(this.byteSize * 1.2)));
-    out.varint(this.names.length);
-    out.varint(rows);
+    const header = new ByteWriter(32);
+    header.varint(this.names.length);
+    header.varint(rows);
+    const out = [header.result()];
     for (const name of this.names) {
       const column = this.columns[name as keyof Cols]!;
       if (column.length !== rows) throw new Error(`column ${name} has ${column.length} values, expected ${rows}`);
-      out.string(name);
-      out.string(column.type);
-      column.write(out);
+      const head = new ByteWriter(64);
+      head.string(name);
+      head.string(column.type);
+      out.push(head.result());
+      column.chunks(out);
     }
-    return out.result();
+    return out;
+  }
+
+  /** chunks() as one buffer. */
+  encode(): Buffer {
+    return Buffer.concat(this.chunks());
   }
 
   clear(): void {

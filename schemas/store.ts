@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,9 +37,11 @@ export interface Store {
   readonly database: string;
   /**
    * Inserts one Native-format block (column names and types are inside the block) in ONE
-   * insert statement. `columns` names the block's columns. Rejects on any storage error.
+   * insert statement. `columns` names the block's columns. The block may come as its byte
+   * ranges in order (NativeBlock.chunks()), which are not copied into one buffer.
+   * Rejects on any storage error.
    */
-  insertNative(table: string, columns: readonly string[], block: Uint8Array): Promise<void>;
+  insertNative(table: string, columns: readonly string[], block: Uint8Array | readonly Uint8Array[]): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -148,8 +150,8 @@ async function openEmbedded(config: StoreConfig): Promise<Store> {
     async insertNative(table, columns, block) {
       const insert = insertInto(table, columns);
       const file = join(BLOCK_DIR, `vigil-${process.pid}-${randomUUID()}.native`);
-      await writeFile(file, block);
       try {
+        await writeChunks(file, chunksOf(block));
         // The engine's own INSERT ... FORMAT path (matches Native columns by name); measured
         // ~12% faster than INSERT ... SELECT FROM file().
         await write.command({ query: `${insert} FROM INFILE ${quoteString(file)} FORMAT Native`, clickhouse_settings: INSERT_SETTINGS });
@@ -160,6 +162,22 @@ async function openEmbedded(config: StoreConfig): Promise<Store> {
     ping: () => pingBoth(write, read),
     close: () => closeBoth(write, read),
   };
+}
+
+function chunksOf(block: Uint8Array | readonly Uint8Array[]): readonly Uint8Array[] {
+  return block instanceof Uint8Array ? [block] : block;
+}
+
+/** Writes the chunks to a new file with vectored writes: no copy into one buffer first. */
+async function writeChunks(file: string, chunks: readonly Uint8Array[]): Promise<void> {
+  const handle = await open(file, 'wx');
+  try {
+    const { bytesWritten } = await handle.writev(chunks as Uint8Array[]);
+    const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+    if (bytesWritten !== size) throw new Error(`wrote ${bytesWritten} of ${size} bytes to ${file}`);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function openServer(config: StoreConfig, url: string): Promise<Store> {
@@ -194,7 +212,7 @@ async function openServer(config: StoreConfig, url: string): Promise<Store> {
       const result = await write.exec({
         query: `${insertInto(table, columns)} FORMAT Native`,
         clickhouse_settings: INSERT_SETTINGS,
-        values: Readable.from([Buffer.from(block.buffer, block.byteOffset, block.byteLength)]),
+        values: Readable.from(chunksOf(block).filter((c) => c.byteLength > 0).map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))),
       });
       // The (empty) response must be read to hand the socket back to the pool.
       result.stream.resume();

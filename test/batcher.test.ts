@@ -105,6 +105,8 @@ describe('batcher under load', () => {
   // slot is busy, requests must gather in one batch instead of queueing small ones.
   let store: Store;
   let inserts = 0;
+  /** The block of every insert, as the batcher handed it over. */
+  let handed: Array<Uint8Array | readonly Uint8Array[]> = [];
   let gate = Promise.resolve();
   let openGate = () => {};
   const closeGate = () => {
@@ -120,6 +122,7 @@ describe('batcher under load', () => {
       async insertNative(table, columns, block) {
         await gate;
         inserts++;
+        handed.push(block);
         await real.insertNative(table, columns, block);
       },
     };
@@ -159,6 +162,34 @@ describe('batcher under load', () => {
     await Promise.all([first, ...later]);
     expect(inserts).toBe(2); // the first request's batch, then the three later ones together
     expect(await count('grow')).toBe(8);
+    await b.close();
+  });
+
+  it("fills a stored batch's emptied block again for the table's next batch, which stores exactly its own rows", async () => {
+    handed = [];
+    const b = batcher({});
+    const names = (service: string, n: number) => Array.from({ length: n }, (_, i) => `${service} span ${i} ${'x'.repeat(40 * (i + 1))}`);
+    const sendNamed = (service: string, n: number) => {
+      const request = spansJson(service, names(service, n).map((name, i) => ({ traceId: traceId(), spanId: `${i + 1}`.padStart(16, 'd'), name })));
+      return b.append(0, (blocks) => appendTraces(decodeTraceJson(request), blocks.otel_traces)).committed;
+    };
+    await sendNamed('reuse-large', 5);
+    await sendNamed('reuse-small', 2);
+    expect(handed).toHaveLength(2);
+    // The second insert's bytes live in the first one's buffers: the block was reused.
+    const buffersOf = (block: Uint8Array | readonly Uint8Array[]) => new Set((block instanceof Uint8Array ? [block] : block).map((c) => c.buffer));
+    const first = buffersOf(handed[0]!);
+    expect([...buffersOf(handed[1]!)].some((buffer) => first.has(buffer))).toBe(true);
+    const stored = async (service: string) => {
+      const result = await store.read.query({
+        query: 'SELECT SpanName AS name, ResourceAttributes AS resource FROM otel_traces WHERE ServiceName = {s:String} ORDER BY SpanName',
+        query_params: { s: service },
+        format: 'JSONEachRow',
+      });
+      return result.json<{ name: string; resource: Record<string, string> }>();
+    };
+    expect(await stored('reuse-large')).toEqual(names('reuse-large', 5).map((name) => ({ name, resource: { 'service.name': 'reuse-large' } })));
+    expect(await stored('reuse-small')).toEqual(names('reuse-small', 2).map((name) => ({ name, resource: { 'service.name': 'reuse-small' } })));
     await b.close();
   });
 

@@ -81,15 +81,16 @@ describe('Native encoder', () => {
     expect(actual.toString('hex')).toBe(expected.toString('hex'));
   });
 
-  it('matches the engine on blocks larger than the initial column capacity', async () => {
-    const rows = 5000;
-    const block = new NativeBlock({
+  // Rows 0..n-1 of a block the engine can write too (engineRows).
+  const numbersBlock = () =>
+    new NativeBlock({
       u: new UInt64Column(),
       ts: new DateTime64Column(),
       f: float64Column(),
       arr: new ArrayColumn(new UInt64Column()),
       m: new StringMapColumn(),
     });
+  const fillNumbers = (block: ReturnType<typeof numbersBlock>, rows: number) => {
     const c = block.columns;
     for (let n = 0; n < rows; n++) {
       c.u.push(n);
@@ -99,12 +100,28 @@ describe('Native encoder', () => {
       c.arr.endRow();
       c.m.push([['k', String(n)]]);
     }
-    const expected = await engineNative(
+  };
+  const engineRows = (rows: number) =>
+    engineNative(
       `SELECT number AS u, fromUnixTimestamp64Nano(toInt64(number * 1000000001)) AS ts, number / 4 AS f,
               arrayResize(CAST([], 'Array(UInt64)'), number % 3, number) AS arr, map('k', toString(number)) AS m
        FROM numbers(${rows}) SETTINGS session_timezone = 'UTC'`,
     );
+
+  it('matches the engine on blocks larger than the initial column capacity', async () => {
+    const block = numbersBlock();
+    fillNumbers(block, 5000);
+    expect(block.encode().equals(await engineRows(5000))).toBe(true);
+  });
+
+  it('matches the engine again once cleared and refilled with fewer rows (blocks are reused)', async () => {
+    const block = numbersBlock();
+    fillNumbers(block, 5000);
+    block.clear();
+    fillNumbers(block, 7);
+    const expected = await engineRows(7);
     expect(block.encode().equals(expected)).toBe(true);
+    expect(Buffer.concat(block.chunks()).equals(expected)).toBe(true);
   });
 
   it('refuses a block whose columns have different lengths', () => {

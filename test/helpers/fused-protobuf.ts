@@ -9,7 +9,7 @@ import protobuf from 'protobufjs';
 import { expect } from 'vitest';
 import type { Rejections } from '../../ingest/rows/validate.ts';
 import { VigilError } from '../../schemas/errors.ts';
-import { ByteWriter, type NativeBlock, type NativeColumn } from '../../schemas/native.ts';
+import type { NativeBlock, NativeColumn } from '../../schemas/native.ts';
 
 // ---- the comparison ----------------------------------------------------------------
 
@@ -31,9 +31,9 @@ type Block = NativeBlock<Record<string, NativeColumn>>;
 function columnBytes(block: Block): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of block.names) {
-    const w = new ByteWriter();
-    block.columns[name]!.write(w);
-    out[name] = w.result().toString('latin1');
+    const chunks: Uint8Array[] = [];
+    block.columns[name]!.chunks(chunks);
+    out[name] = Buffer.concat(chunks).toString('latin1');
   }
   return out;
 }
