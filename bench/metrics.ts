@@ -14,7 +14,10 @@
 //    Every answer of the counter queries is checked against the rates the generator knows.
 // Prints a table and writes bench/results/metrics-<time>.json (+ metrics-latest.json).
 //   BENCH_MINUTES (1440)  BENCH_CHUNK_MINUTES (10)  BENCH_CONCURRENCY (4)  BENCH_RUNS (20)  BENCH_WARMUP (3)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//   BENCH_DATA_DIR: keep the data set in this directory; when it already holds one (a previous
+//   run's bench-metrics.json), reuse it: no ingest, no as-ingested phases, no rollup (the hours
+//   it rolled stay rolled, the hour that was open then stays computed), only steps 3-4 rolled up.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +28,7 @@ import type { GraphResult } from '../query/asl/types.ts';
 import { rollUpMetricHours } from '../query/metrics/rollup.ts';
 import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
 import { openStore, storeConfigFromEnv } from '../schemas/store.ts';
-import { startVigilProcess } from './vigil-process.ts';
+import { startVigilProcess, type VigilProcess } from './vigil-process.ts';
 
 const minutes = Number(process.env.BENCH_MINUTES ?? 1440);
 const chunkMinutes = Number(process.env.BENCH_CHUNK_MINUTES ?? 10);
@@ -53,7 +56,12 @@ const random = () => {
   return seed / 2147483648;
 };
 
-const end = Math.floor(Date.now() / MINUTE) * MINUTE;
+const keptDir = process.env.BENCH_DATA_DIR;
+const metaFile = keptDir === undefined ? undefined : join(keptDir, 'bench-metrics.json');
+/** The kept data set's range, when this run reuses one. */
+const kept = metaFile !== undefined && existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as { end: number; minutes: number }) : undefined;
+if (kept !== undefined && kept.minutes !== minutes) throw new Error(`${keptDir} holds ${kept.minutes} minutes, not BENCH_MINUTES=${minutes}`);
+const end = kept?.end ?? Math.floor(Date.now() / MINUTE) * MINUTE;
 const start = end - minutes * MINUTE;
 const counterStart = BigInt(start - MINUTE) * 1_000_000n;
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -71,7 +79,8 @@ const errorsPerMinuteByApp = new Map<string, Float64Array>();
 for (let a = 0; a < APPS; a++) errorsPerMinuteByApp.set(`app-${a}`, new Float64Array(minutes));
 const maxLatencyByCluster = new Map<string, Float64Array>();
 
-function request(firstMinute: number, count: number): Uint8Array {
+/** The OTLP request of these minutes; with `encode` false only the generator's truth is updated (a reused data set). */
+function request(firstMinute: number, count: number, encode = true): Uint8Array | undefined {
   const sums: object[] = [];
   const gauges: object[] = [];
   for (let m = firstMinute; m < firstMinute + count; m++) {
@@ -87,16 +96,17 @@ function request(firstMinute: number, count: number): Uint8Array {
           totalPerMinute[m] = totalPerMinute[m]! + increase;
           if (status === '500') errorsPerMinuteByApp.get(app)![m] = errorsPerMinuteByApp.get(app)![m]! + increase;
         }
-        sums.push({ attributes: [...attrs, str('status', status)], startTimeUnixNano: counterStart.toString(), timeUnixNano: time, asDouble: counters[i] });
+        if (encode) sums.push({ attributes: [...attrs, str('status', status)], startTimeUnixNano: counterStart.toString(), timeUnixNano: time, asDouble: counters[i] });
       });
       const latency = 20 + Math.round(random() * 1800) / 10;
       const cluster = attrs[1]!.value.stringValue;
       if (!maxLatencyByCluster.has(cluster)) maxLatencyByCluster.set(cluster, new Float64Array(minutes));
       const max = maxLatencyByCluster.get(cluster)!;
       max[m] = Math.max(max[m]!, latency);
-      gauges.push({ attributes: attrs, timeUnixNano: time, asDouble: latency });
+      if (encode) gauges.push({ attributes: attrs, timeUnixNano: time, asDouble: latency });
     }
   }
+  if (!encode) return undefined;
   const message = MetricsRequest.fromObject({
     resourceMetrics: [
       {
@@ -187,40 +197,30 @@ async function measure(run: (q: string) => Promise<GraphResult>): Promise<Record
 }
 
 const window = { start, end, step: MINUTE };
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-metrics-'));
+if (keptDir !== undefined) mkdirSync(keptDir, { recursive: true });
+const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'vigil-bench-metrics-'));
 const points = minutes * nodes * (STATUSES.length + 1);
-console.error(`encoding ${points.toLocaleString('en')} points (${minutes} minutes x ${nodes * 4} series) ...`);
+console.error(`${kept === undefined ? 'encoding' : 'generating (data set kept in ' + dataDir + ')'} ${points.toLocaleString('en')} points (${minutes} minutes x ${nodes * 4} series) ...`);
 const encodeStart = performance.now();
 const bodies: Uint8Array[] = [];
-for (let m = 0; m < minutes; m += chunkMinutes) bodies.push(request(m, Math.min(chunkMinutes, minutes - m)));
+for (let m = 0; m < minutes; m += chunkMinutes) {
+  const body = request(m, Math.min(chunkMinutes, minutes - m), kept === undefined);
+  if (body !== undefined) bodies.push(body);
+}
 const encodeSeconds = (performance.now() - encodeStart) / 1000;
 
 // The rollup runs only when this script says so.
 const vigilEnv = { VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info', VIGIL_SELF_METRICS_INTERVAL: '1h', VIGIL_METRIC_ROLLUP_INTERVAL: '0s' };
-let vigil = await startVigilProcess(vigilEnv);
+let vigil: VigilProcess | undefined;
 // A failed run must not leave the server behind.
-process.on('exit', () => vigil.child.kill('SIGKILL'));
-console.error(`sending ${bodies.length} requests to ${vigil.otlpUrl} (${concurrency} in flight) ...`);
-const ingestStart = performance.now();
-let next = 0;
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const res = await fetch(`${vigil.otlpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-    }
-  }),
-);
-const ingestSeconds = (performance.now() - ingestStart) / 1000;
-console.error(`ingested in ${ingestSeconds.toFixed(1)} s`);
+process.on('exit', () => vigil?.child.kill('SIGKILL'));
 
 /** The three queries through /api/v1/graph of the running Vigil. */
 const overHttp = () =>
   measure(async (q) => {
-    const url = `${vigil.queryUrl}/api/v1/graph?format=std.json&step=1m&s=${start}&e=${end}&q=${encodeURIComponent(q)}`;
+    const url = `${vigil!.queryUrl}/api/v1/graph?format=std.json&step=1m&s=${start}&e=${end}&q=${encodeURIComponent(q)}`;
     const res = await fetch(url);
-    if (res.status !== 200) throw new Error(`graph answered ${res.status}: ${await res.text()}\n${vigil.lines.filter((l) => l.includes('"level":50')).join('\n')}`);
+    if (res.status !== 200) throw new Error(`graph answered ${res.status}: ${await res.text()}\n${vigil!.lines.filter((l) => l.includes('"level":50')).join('\n')}`);
     const body = (await res.json()) as { metrics: Array<Record<string, string>>; values: Array<Array<number | string>> };
     return {
       notices: [],
@@ -228,13 +228,33 @@ const overHttp = () =>
     } as unknown as GraphResult;
   });
 const stopVigil = async () => {
-  vigil.child.kill('SIGTERM');
-  await vigil.exited;
+  vigil!.child.kill('SIGTERM');
+  await vigil!.exited;
 };
 
-console.error('queries over HTTP, as ingested ...');
-const httpAsIngested = await overHttp();
-await stopVigil();
+/** Ingest and the as-ingested HTTP queries: only when the data set is new. */
+async function ingest() {
+  vigil = await startVigilProcess(vigilEnv);
+  console.error(`sending ${bodies.length} requests to ${vigil.otlpUrl} (${concurrency} in flight) ...`);
+  const ingestStart = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const res = await fetch(`${vigil!.otlpUrl}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+        if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - ingestStart) / 1000;
+  console.error(`ingested in ${seconds.toFixed(1)} s`);
+  console.error('queries over HTTP, as ingested ...');
+  const http = await overHttp();
+  await stopVigil();
+  return { ingest: { requests: bodies.length, seconds, pointsPerSecond: points / seconds, encodeSeconds }, http };
+}
+const fresh = kept === undefined ? await ingest() : undefined;
 
 const store = await openStore(storeConfigFromEnv({ VIGIL_DATA_DIR: dataDir }), pino({ level: 'warn' }));
 const source = new ClickHouseSeriesSource(store.read);
@@ -242,15 +262,21 @@ const rowsOf = async (query: string) => (await store.read.query({ query, format:
 const tableRows = async () =>
   rowsOf(`SELECT table, sum(rows) AS rows, count() AS parts, sum(data_compressed_bytes) AS bytes FROM system.parts
     WHERE active AND table IN ('otel_metrics_sum', 'otel_metrics_gauge', 'vigil_metric_hours', 'vigil_metric_series', 'vigil_metric_rollup') GROUP BY table ORDER BY table`);
-console.error('queries in-process, as ingested ...');
-const asIngested = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
-console.error('rolling up the closed hours ...');
-const rollupStart = performance.now();
-const rollupCpu = process.cpuUsage();
-const rolledHours = await rollUpMetricHours(store.write, 0);
-const rollupUsage = process.cpuUsage(rollupCpu);
-const rollup = { metricHours: rolledHours, seconds: (performance.now() - rollupStart) / 1000, cpuSeconds: (rollupUsage.user + rollupUsage.system) / 1e6 };
-console.error(`rolled up ${rolledHours} metric hours in ${rollup.seconds.toFixed(1)} s`);
+/** The in-process queries as ingested and the rollup: only when the data set is new. */
+async function rollUp() {
+  console.error('queries in-process, as ingested ...');
+  const asIngested = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
+  console.error('rolling up the closed hours ...');
+  const rollupStart = performance.now();
+  const rollupCpu = process.cpuUsage();
+  const metricHours = await rollUpMetricHours(store.write, 0);
+  const rollupUsage = process.cpuUsage(rollupCpu);
+  const rollup = { metricHours, seconds: (performance.now() - rollupStart) / 1000, cpuSeconds: (rollupUsage.user + rollupUsage.system) / 1e6 };
+  console.error(`rolled up ${metricHours} metric hours in ${rollup.seconds.toFixed(1)} s`);
+  return { asIngested, rollup };
+}
+const rolled = fresh === undefined ? undefined : await rollUp();
+console.error('queries in-process, rolled up ...');
 const rolledUp = { tables: await tableRows(), queries: await measure((q) => evaluate(q, window, source)) };
 await store.close();
 
@@ -258,47 +284,59 @@ console.error('queries over HTTP, after the rollup ...');
 vigil = await startVigilProcess(vigilEnv, ['query']);
 const httpRolledUp = await overHttp();
 await stopVigil();
-rmSync(dataDir, { recursive: true, force: true });
+if (keptDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+else if (kept === undefined) writeFileSync(metaFile!, JSON.stringify({ end, minutes }));
 
 const names = Object.keys(QUERIES) as QueryName[];
-const ratios = Object.fromEntries(
-  names.map((n) => [n, { http: httpAsIngested[n].p50 / httpRolledUp[n].p50, inProcessCpu: asIngested.queries[n].cpuP50 / rolledUp.queries[n].cpuP50 }]),
-);
+const ratios =
+  fresh === undefined || rolled === undefined
+    ? undefined
+    : Object.fromEntries(
+        names.map((n) => [n, { http: fresh.http[n].p50 / httpRolledUp[n].p50, inProcessCpu: rolled.asIngested.queries[n].cpuP50 / rolledUp.queries[n].cpuP50 }]),
+      );
 const report = {
   at: new Date().toISOString(),
   loadAverage: loadavg(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
-  settings: { minutes, series: nodes * 4, points, chunkMinutes, concurrency, runs, warmup, step: '1m', engine: 'embedded (chDB)' },
-  ingest: { requests: bodies.length, seconds: ingestSeconds, pointsPerSecond: points / ingestSeconds, encodeSeconds },
-  http: { asIngested: httpAsIngested, rolledUp: httpRolledUp },
-  rollup,
-  source: { asIngested, rolledUp },
+  settings: { minutes, series: nodes * 4, points, chunkMinutes, concurrency, runs, warmup, step: '1m', engine: 'embedded (chDB)', reusedDataSet: kept !== undefined },
+  ingest: fresh?.ingest,
+  http: { asIngested: fresh?.http, rolledUp: httpRolledUp },
+  rollup: rolled?.rollup,
+  source: { asIngested: rolled?.asIngested, rolledUp },
   /** p50 as ingested / p50 after the rollup (HTTP wall clock; in-process CPU). */
   speedup: ratios,
 };
 console.log(`\nVigil metrics benchmark: ${points.toLocaleString('en')} points, ${nodes * 4} series, ${minutes} minutes at 1-minute step`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}, embedded engine`);
-console.log(`ingest: ${Math.round(points / ingestSeconds).toLocaleString('en')} points/s (${bodies.length} OTLP/HTTP protobuf requests in ${ingestSeconds.toFixed(1)} s)`);
-console.log(`rollup: ${rolledHours} metric hours in ${rollup.seconds.toFixed(2)} s (CPU ${rollup.cpuSeconds.toFixed(2)} s)\n`);
+if (fresh !== undefined && rolled !== undefined) {
+  const { ingest, rollup } = { ingest: fresh.ingest, rollup: rolled.rollup };
+  console.log(`ingest: ${Math.round(ingest.pointsPerSecond).toLocaleString('en')} points/s (${ingest.requests} OTLP/HTTP protobuf requests in ${ingest.seconds.toFixed(1)} s)`);
+  console.log(`rollup: ${rollup.metricHours} metric hours in ${rollup.seconds.toFixed(2)} s (CPU ${rollup.cpuSeconds.toFixed(2)} s)\n`);
+} else {
+  console.log(`data set reused from ${dataDir} (ingested and rolled up by an earlier run)\n`);
+}
 console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share the ${cpus().length} cores)\n`);
 console.log('| query | path | p50 ms | p95 ms | min ms | CPU ms p50 (in-process only) | lines | max rel. error |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-const paths: Array<[string, Record<QueryName, Timing>]> = [
-  ['HTTP /api/v1/graph, as ingested', httpAsIngested],
+const paths: Array<[string, Record<QueryName, Timing> | undefined]> = [
+  ['HTTP /api/v1/graph, as ingested', fresh?.http],
   ['HTTP /api/v1/graph, rolled up', httpRolledUp],
-  ['source + evaluator, as ingested', asIngested.queries],
+  ['source + evaluator, as ingested', rolled?.asIngested.queries],
   ['source + evaluator, rolled up', rolledUp.queries],
 ];
 for (const name of names) {
   for (const [path, result] of paths) {
-    const r = result[name];
+    const r = result?.[name];
+    if (r === undefined) continue;
     const cpu = path.startsWith('HTTP') ? '-' : r.cpuP50.toFixed(1);
     console.log(
       `| \`${QUERIES[name]}\` | ${path} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.min.toFixed(1)} | ${cpu} | ${r.lines} | ${r.maxRelativeError.toExponential(1)} |`,
     );
   }
 }
-console.log('\nspeed-up (as ingested / rolled up, p50): ' + names.map((n) => `${n}: HTTP ${ratios[n]!.http.toFixed(1)}x, in-process CPU ${ratios[n]!.inProcessCpu.toFixed(1)}x`).join('; '));
+if (ratios !== undefined) {
+  console.log('\nspeed-up (as ingested / rolled up, p50): ' + names.map((n) => `${n}: HTTP ${ratios[n]!.http.toFixed(1)}x, in-process CPU ${ratios[n]!.inProcessCpu.toFixed(1)}x`).join('; '));
+}
 const json = `${JSON.stringify(report, null, 2)}\n`;
 writeFileSync(new URL(`results/metrics-${report.at.replace(/[:.]/g, '-')}.json`, import.meta.url), json);
 writeFileSync(new URL('results/metrics-latest.json', import.meta.url), json);

@@ -55,9 +55,19 @@ function head(result: GraphResult): string {
 }
 
 function valueRows(lines: readonly Series[], window: Window, quote: boolean): string {
-  const rows: string[] = [];
-  for (let i = 0; i < steps(window); i++) rows.push(`[${lines.map((l) => jsonNumber(l.values[i] ?? NaN, quote)).join(',')}]`);
-  return `[${rows.join(',')}]`;
+  // One string built step by step (no array per row): ~1,440 rows x dozens of lines per graph.
+  const columns = lines.map((l) => l.values);
+  const n = steps(window);
+  let out = '[';
+  for (let i = 0; i < n; i++) {
+    out += i === 0 ? '[' : ',[';
+    for (let j = 0; j < columns.length; j++) {
+      const v = columns[j]![i] ?? NaN;
+      out += (j === 0 ? '' : ',') + (Number.isFinite(v) ? String(v) : jsonNumber(v, quote));
+    }
+    out += ']';
+  }
+  return `${out}]`;
 }
 
 function json(result: GraphResult, window: Window, quote: boolean): string {

@@ -18,13 +18,12 @@ import {
 import {
   fetchMetricSql,
   fetchSpanSql,
-  freshRollsSql,
   histogramPointsSql,
   type Kind,
   KINDS,
   type MinuteWindow,
   type Params,
-  resolveLinesSql,
+  resolveSql,
   type Roll,
   spanPercentilesSql,
   splitHours,
@@ -149,7 +148,8 @@ export class ClickHouseSeriesSource implements SeriesSource {
     const { query, aggregation, consolidation } = request;
     const all = aggregation === 'all';
     const groupBy = all ? [] : request.groupBy;
-    const resolved = await this.tsv(resolveLinesSql(query, groupBy, store, this.maxLines + 1, all));
+    const metadata = await this.tsv(resolveSql(query, groupBy, store, this.maxLines + 1, all));
+    const resolved = metadata.filter((row) => row[0] === 'line').map((row) => row.slice(1));
     if (resolved.length === 0) return [];
     const seriesCount = resolved.reduce((n, row) => n + Number(row[3]), 0);
     if (seriesCount > this.maxSeries) throw vigilError('VIGIL_ERR_TOO_MANY_SERIES', 'series', seriesCount, this.maxSeries);
@@ -165,7 +165,8 @@ export class ClickHouseSeriesSource implements SeriesSource {
     const names = [...new Set(resolved.flatMap((row) => JSON.parse(row[2]!) as string[]))];
     const kinds = [...new Set(resolved.flatMap((row) => JSON.parse(row[6]!) as string[]))].filter((k): k is Kind => (KINDS as readonly string[]).includes(k));
     // Closed hours with a fresh roll are read from the rollup, the others computed.
-    const hours = splitHours(names, await this.rows<Roll>(freshRollsSql(names, store)), store);
+    const rolls = metadata.filter((row) => row[0] === 'roll').map(([, name, hour, version]): Roll => ({ name: name!, hour: Number(hour), version: version! }));
+    const hours = splitHours(names, rolls, store);
     if (hours.computed.length === 0 && hours.rolled.length === 0) return [];
     const rows = await this.tsv(fetchMetricSql({ query, groupBy, aggregation, consolidation, names, kinds }, store, hours));
     return rows.flatMap(([line, buckets, values]) => {

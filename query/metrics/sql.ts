@@ -125,18 +125,78 @@ function matchingSeries(query: TagQuery, groupBy: readonly string[], all: boolea
 }
 
 /**
- * The lines of a data request, at most {limit}: per line its key, `:by` values, metric names,
- * number of series, (`all`: one series per line) the series' name and tags, and kinds. Read as
- * TabSeparated (the engine writes it several times faster than JSON for many rows).
+ * The part of a tag query that compares the metric name, as a query every series it matches
+ * also matches (comparisons of other keys become true; a negation of them too).
  */
-export function resolveLinesSql(query: TagQuery, groupBy: readonly string[], w: MinuteWindow, limit: number, all: boolean): { query: string; params: Params } {
+export function nameQuery(q: TagQuery): TagQuery {
+  switch (q.op) {
+    case 'true':
+    case 'false':
+      return q;
+    case 'has':
+      return { op: 'true' };
+    case 'and':
+    case 'or':
+      return { op: q.op, left: nameQuery(q.left), right: nameQuery(q.right) };
+    case 'not':
+      return onlyNames(q.query) ? q : { op: 'true' };
+    default:
+      return q.key === NAME ? q : { op: 'true' };
+  }
+}
+
+/** Whether a tag query compares the metric name only. */
+function onlyNames(q: TagQuery): boolean {
+  switch (q.op) {
+    case 'true':
+    case 'false':
+      return true;
+    case 'has':
+      return false;
+    case 'and':
+    case 'or':
+      return onlyNames(q.left) && onlyNames(q.right);
+    case 'not':
+      return onlyNames(q.query);
+    default:
+      return q.key === NAME;
+  }
+}
+
+/**
+ * What a data request needs before it reads data, in one statement (TabSeparated, the first
+ * field says which): `line` rows, at most {limit}: per line its key, `:by` values, metric names,
+ * number of series, (`all`: one series per line) the series' name and tags, and kinds; and
+ * `roll` rows: per metric of the query's names and hour of the window, the latest roll
+ * (vigil_metric_rollup_hours) if no row of that hour was ingested after it
+ * (vigil_metric_hour_ingest): name, hour (unix s), version.
+ */
+export function resolveSql(query: TagQuery, groupBy: readonly string[], w: MinuteWindow, limit: number, all: boolean): { query: string; params: Params } {
   const params: Params = { limit };
   windowParams(w, params);
-  const sql = `SELECT toString(line), toJSONString(any(g)), toJSONString(groupUniqArray(MetricName)), count(),
-        ${all ? 'any(MetricName), toJSONString(any(tags))' : "'', ''"}, toJSONString(groupUniqArray(kind))
-    FROM (${matchingSeries(query, groupBy, all, params)})
-    GROUP BY line
-    LIMIT {limit:UInt32}`;
+  const names = tagCondition(nameQuery(query), catalogueTag, params);
+  const sql = `SELECT * FROM (
+        SELECT 'line', toString(line), toJSONString(any(g)), toJSONString(groupUniqArray(MetricName)), toString(count()),
+            ${all ? 'any(MetricName), toJSONString(any(tags))' : "'', ''"}, toJSONString(groupUniqArray(kind))
+        FROM (${matchingSeries(query, groupBy, all, params)})
+        GROUP BY line
+        LIMIT {limit:UInt32}
+    )
+    UNION ALL
+    SELECT 'roll', MetricName, toString(toUnixTimestamp(Hour)), toString(latest), '', '', '', ''
+    FROM (
+        SELECT MetricName, Hour, max(Version) AS latest, argMax(IngestTime, Version) AS covered
+        FROM vigil_metric_rollup_hours
+        WHERE ${names} AND ${WINDOW_HOURS}
+        GROUP BY MetricName, Hour
+    ) AS rolls
+    LEFT JOIN (
+        SELECT MetricName, Hour, max(IngestTime) AS changed
+        FROM vigil_metric_hour_ingest
+        WHERE ${names} AND ${WINDOW_HOURS}
+        GROUP BY MetricName, Hour
+    ) AS ingested USING (MetricName, Hour)
+    WHERE ingested.changed <= rolls.covered`;
   return { query: sql, params };
 }
 
@@ -271,31 +331,7 @@ const ROLLED_ACROSS_SERIES: Record<Aggregation | 'all', string> = {
   all: 'any(arrayMap((x, i) -> if(bitTest(p, i), x, nan), v, range(60))) AS a, arrayMap(i -> toUInt64(bitTest(any(p), i)), range(60)) AS n',
 };
 
-/**
- * Per metric and hour of the window, the latest roll (vigil_metric_rollup_hours) if no row of
- * that hour was ingested after it (vigil_metric_hour_ingest): name, hour (unix s), version.
- */
-export function freshRollsSql(names: readonly string[], w: MinuteWindow): { query: string; params: Params } {
-  const params: Params = { names };
-  windowParams(w, params);
-  const sql = `SELECT MetricName AS name, toUnixTimestamp(Hour) AS hour, toString(latest) AS version
-    FROM (
-        SELECT MetricName, Hour, max(Version) AS latest, argMax(IngestTime, Version) AS covered
-        FROM vigil_metric_rollup_hours
-        WHERE MetricName IN {names:Array(String)} AND ${WINDOW_HOURS}
-        GROUP BY MetricName, Hour
-    ) AS rolls
-    LEFT JOIN (
-        SELECT MetricName, Hour, max(IngestTime) AS changed
-        FROM vigil_metric_hour_ingest
-        WHERE MetricName IN {names:Array(String)} AND ${WINDOW_HOURS}
-        GROUP BY MetricName, Hour
-    ) AS ingested USING (MetricName, Hour)
-    WHERE ingested.changed <= rolls.covered`;
-  return { query: sql, params };
-}
-
-/** A fresh roll of a metric's hour (freshRollsSql). */
+/** A fresh roll of a metric's hour (the `roll` rows of resolveSql). */
 export interface Roll {
   name: string;
   /** Unix seconds. */
@@ -341,7 +377,7 @@ const CONSOLIDATE: Record<Consolidation, string> = {
   max: 'max(x)',
 };
 
-/** What a data request reads from the metric series (resolved by resolveLinesSql first). */
+/** What a data request reads from the metric series (resolved by resolveSql first). */
 export interface MetricRequest {
   query: TagQuery;
   groupBy: readonly string[];
