@@ -19,12 +19,15 @@ import {
   fetchMetricSql,
   fetchSpanSql,
   histogramPointsSql,
+  type HourPaths,
   type Kind,
   KINDS,
+  type MetricRequest,
   type MinuteWindow,
   type Params,
   resolveSql,
   type Roll,
+  SLOW_ROWS,
   spanPercentilesSql,
   splitHours,
 } from './sql.ts';
@@ -112,9 +115,17 @@ function combine(a: Float64Array, b: Float64Array, aggregation: Aggregation | 'a
   return out;
 }
 
+/** How many (metrics, computed hours) the source remembers as needing the slow branch. */
+const SLOW_HINTS = 10_000;
+
 export class ClickHouseSeriesSource implements SeriesSource {
   private readonly maxSeries: number;
   private readonly maxLines: number;
+  /**
+   * Metrics and computed hours whose rows needed the slow branch when last read: read with
+   * both branches at once. A hint only (which statement to try first), never an answer.
+   */
+  private readonly slowHours = new Set<string>();
 
   constructor(
     private readonly client: ClickHouseClient,
@@ -168,7 +179,7 @@ export class ClickHouseSeriesSource implements SeriesSource {
     const rolls = metadata.filter((row) => row[0] === 'roll').map(([, name, hour, version]): Roll => ({ name: name!, hour: Number(hour), version: version! }));
     const hours = splitHours(names, rolls, store);
     if (hours.computed.length === 0 && hours.rolled.length === 0) return [];
-    const rows = await this.tsv(fetchMetricSql({ query, groupBy, aggregation, consolidation, names, kinds }, store, hours));
+    const rows = await this.readMetric({ query, groupBy, aggregation, consolidation, names, kinds }, store, hours);
     return rows.flatMap(([line, buckets, values]) => {
       const tags = lineTags.get(line!);
       // A series first seen after the lines were resolved: its line is left out.
@@ -177,6 +188,24 @@ export class ClickHouseSeriesSource implements SeriesSource {
       const numbers = JSON.parse(values!) as number[];
       return [{ tags, values: lineValues(steps.map((step, i) => [step, numbers[i]!] as const), window, store, request.offsetMs) }];
     });
+  }
+
+  /**
+   * The metric statement's rows. Computed hours are first read with the fast branch only (most
+   * rows: one point per minute, no restart), which the engine plans far faster; when a row
+   * needs the slow branch that statement fails and the read is made again with both.
+   */
+  private async readMetric(request: MetricRequest, store: MinuteWindow, hours: HourPaths): Promise<string[][]> {
+    const hint = JSON.stringify([request.names, request.kinds, hours.computed]);
+    if (hours.computed.length === 0 || this.slowHours.has(hint)) return this.tsv(fetchMetricSql(request, store, hours));
+    try {
+      return await this.tsv(fetchMetricSql(request, store, hours, true));
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes(SLOW_ROWS))) throw error;
+      if (this.slowHours.size >= SLOW_HINTS) this.slowHours.clear();
+      this.slowHours.add(hint);
+      return this.tsv(fetchMetricSql(request, store, hours));
+    }
   }
 
   /** Span RED series (vigil.span.*), straight from the per-minute rollup. */

@@ -254,12 +254,20 @@ function byKind(kinds: readonly Kind[], expressions: Record<Kind, string>): stri
 }
 
 /**
+ * What a statement built with `fastOnly` raises (throwIf) on a row that needs the slow branch:
+ * the caller then runs it again with both branches.
+ */
+export const SLOW_ROWS = 'vigil: a metric hour row needs the slow branch';
+
+/**
  * Per row: `fast` and `r`, the 60 minute values (rates per second, or gauge values; NaN:
  * none). The fast branch: the values of the row's points in order (a counter's: the first
  * point's unless the row starts with the minute carried from the previous hour, then the
- * differences), after `lead` minutes without a value, up to 60 minutes.
+ * differences), after `lead` minutes without a value, up to 60 minutes. `fastOnly` leaves the
+ * slow branch out (its lambdas are a large share of the statement's planning) and fails on a
+ * row that needs it.
  */
-function minuteValues(kinds: readonly Kind[]): string {
+function minuteValues(kinds: readonly Kind[], fastOnly: boolean): string {
   const fast = byKind(kinds, {
     cumulative: 'length(sk) = 1 AND ck[-1] - ck[1] = length(ck) - 1 AND arrayMin(arrayPopFront(arrayDifference(cv))) >= 0',
     delta: 'dk[-1] - dk[1] = length(dk) - 1',
@@ -271,6 +279,9 @@ function minuteValues(kinds: readonly Kind[]): string {
     gauge: 'gv',
   });
   const lead = byKind(kinds, { cumulative: 'if(ck[1] = 0, 0, ck[1] - 1)', delta: 'dk[1] - 1', gauge: 'intDiv(gk[1], 60000) - 1' });
+  const common = `${fast} AS fast, ${points} AS points, ${lead} AS lead`;
+  // throwIf is 0 on the rows it lets through; adding it to `lead` keeps it in the plan.
+  if (fastOnly) return `${common}, arrayResize(arrayConcat(arrayWithConstant(lead + throwIf(NOT fast, '${SLOW_ROWS}'), nan), points), 60, nan) AS r`;
   const slow = byKind(kinds, {
     cumulative: SLOW_COUNTER,
     delta: `arrayMap(p -> if(p = 0, nan, dv[p] / 60), arrayMap(j -> indexOf(dk, j), ${SLOW_MINUTES}))`,
@@ -278,7 +289,7 @@ function minuteValues(kinds: readonly Kind[]): string {
     gauge: `arrayMap(p -> if(p = 0, nan, gv[p]), arrayMap(j -> arrayLastIndex(k -> intDiv(k, 60000) = j, gk), ${SLOW_MINUTES}))`,
   });
   return `
-        ${fast} AS fast, ${points} AS points, ${lead} AS lead,
+        ${common},
         ${kinds.includes('cumulative') ? `${SLOW_STARTS},` : ''}
         if(fast, arrayResize(arrayConcat(arrayWithConstant(lead, nan), points), 60, nan), ${slow}) AS r`;
 }
@@ -290,8 +301,8 @@ const ROW_KIND = `multiIf(notEmpty(Counter.1), ${KIND_CODE.cumulative}, notEmpty
  * Rows of vigil_metric_hours `from` (a FROM ... WHERE clause; FINAL folds unmerged parts) of
  * series of `kinds`, as `keys`, Hour, `fast` and `r` (minuteValues).
  */
-function hourRows(keys: string, kinds: readonly Kind[], from: string): string {
-  return `SELECT ${keys}, Hour, ${minuteValues(kinds)}
+function hourRows(keys: string, kinds: readonly Kind[], from: string, fastOnly = false): string {
+  return `SELECT ${keys}, Hour, ${minuteValues(kinds, fastOnly)}
     FROM (
         SELECT ${keys}, ${ROW_KIND} AS kind,
             Hour, Counter.1 AS ck, Counter.2 AS cv, Starts.1 AS sk, Starts.2 AS sv, Gauge.1 AS gk, Gauge.2 AS gv, Delta.1 AS dk, Delta.2 AS dv
@@ -393,9 +404,10 @@ export interface MetricRequest {
  * The metric lines of a data request: per line key, the step indexes that have a value and
  * the values. Per series and minute from the rolled-up rows of the rolled hours and computed
  * from the hour rows for the others, across the series of a line, then consolidated per step;
- * `all` keeps every series as its own line.
+ * `all` keeps every series as its own line. `fastOnly`: the computed hours without the slow
+ * branch (minuteValues; the statement fails with SLOW_ROWS on a row that needs it).
  */
-export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: HourPaths): { query: string; params: Params } {
+export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: HourPaths, fastOnly = false): { query: string; params: Params } {
   const { aggregation } = request;
   const params: Params = {
     names: request.names,
@@ -411,6 +423,7 @@ export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: H
               'line',
               request.kinds,
               `FROM (SELECT * FROM vigil_metric_hours FINAL WHERE MetricName IN {names:Array(String)} AND Hour IN {computed:Array(DateTime)}) AS h INNER JOIN ${lines}`,
+              fastOnly,
             )})
             GROUP BY line, Hour`;
   const rolled = `SELECT line, Hour, ${ROLLED_ACROSS_SERIES[aggregation]}
