@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataRequest, Series, Window } from '../query/asl/types.ts';
 import { rollUpMetricHours } from '../query/metrics/rollup.ts';
 import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
-import { splitHours } from '../query/metrics/sql.ts';
-import { eq, request } from './helpers/data-requests.ts';
+import { nameQuery, splitHours } from '../query/metrics/sql.ts';
+import { and, eq, request } from './helpers/data-requests.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
 const MINUTE = 60_000;
@@ -126,6 +126,9 @@ const CASES: Array<{ name: string; request: DataRequest; window: Window }> = [
   { name: ':offset 1h', request: request(eq('name', 'req'), { offsetMs: HOUR }), window: { start: at(60), end: at(MINUTES + 60), step: MINUTE } },
   { name: '30 s step over an hour boundary', request: request(eq('name', 'req')), window: { start: at(55), end: at(65, 30), step: 30_000 } },
   { name: 'window from mid-hour to mid-hour', request: request(eq('name', 'temp'), { aggregation: 'max' }), window: { start: at(17), end: at(143), step: MINUTE } },
+  // names matched other than by :eq (the fresh rolls are looked up for them too)
+  { name: 'name regex and a tag', request: request(and({ op: 're', key: 'name', value: 're' }, eq('route', '/a'))), window: whole },
+  { name: 'not a name', request: request({ op: 'not', query: eq('name', 'temp') }), window: whole },
 ];
 
 async function answers(): Promise<Array<Map<string, number[]>>> {
@@ -201,6 +204,8 @@ describe('metric rollup', () => {
     expectValues(line(after[3]!, { name: 'req' }), fiveMinuteAvg, 'req cf-avg 5m');
     expectValues(line(after[9]!, { name: 'temp', room: 'a' }), tempA, 'temp a');
     expectValues([...after[12]!.values()][0], perMinute((m) => nanAdd(nanAdd(reqA[m]!, reqB[m]!), bytesA[m]!)), 'two names');
+    expectValues(line(after[16]!, { route: '/a' }), reqA, 'name regex and a tag');
+    expectValues([...after[17]!.values()][0], perMinute((m) => nanAdd(nanAdd(reqA[m]!, reqB[m]!), bytesA[m]!)), 'not a name');
     expectValues(line(after[13]!, { name: 'req' }), perMinute((m) => nanAdd(reqA[m]!, reqB[m]!)), ':offset 1h');
     expectValues(line(after[14]!, { name: 'req' }), [55, 55, 56, 56, 57, 57, 58, 58, 59, 59, 60, 60, 61, 61, 62, 62, 63, 63, 64, 64, 65].map((m) => nanAdd(reqA[m]!, reqB[m]!)), '30 s');
     expectValues(line(after[11]!, { name: 'temp' }), Array.from({ length: MINUTES / 5 }, (_, s) => {
@@ -254,6 +259,48 @@ describe('metric rollup', () => {
     CASES.forEach((c, i) => {
       if (c.request.query.op === 'eq' && c.request.query.value === 'req') expect(rolledAgain[i], c.name).toEqual(stale[i]);
     });
+  });
+});
+
+describe('rows on the fast and the slow branch', () => {
+  /** A closed hour the rollup never runs on after this point: always computed. */
+  const H = T0 - 24 * HOUR;
+  const atH = (minute: number, second = 0) => H + minute * MINUTE + second * 1000;
+  const counter = (minute: number, value: number, start = H - 30 * MINUTE): Point => ({ attributes: { route: '/x' }, start, time: atH(minute, 10), value });
+
+  it('reads one-point-per-minute rows with the fast branch, then a gap and a restart that arrive later', async () => {
+    // A source of its own: no hint from earlier reads.
+    const fresh = new ClickHouseSeriesSource(vigil.store.read);
+    const fetchOne = async (s: ClickHouseSeriesSource, minutes: number) =>
+      Array.from((await s.fetch(request(eq('name', 'fastslow')), { start: H, end: atH(minutes), step: MINUTE }))[0]?.values ?? []);
+    // minutes 0..9, 60 a minute (the sequence started before the hour: no rate in minute 0)
+    await send([{ name: 'fastslow', kind: 'cumulative', points: Array.from({ length: 10 }, (_, m) => counter(m, 60 * (m + 1))) }]);
+    const steady = [NaN, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+    expectValues(await fetchOne(fresh, 10), steady, 'fast rows');
+    // Late: nothing in minutes 10 and 11, a restart (new start time) to 30 in minute 12; the
+    // row now needs the slow branch, which the next read must take.
+    await send([{ name: 'fastslow', kind: 'cumulative', points: [counter(12, 30, atH(11, 30))] }]);
+    const restarted = [...steady, NaN, NaN, 0.5];
+    expectValues(await fetchOne(fresh, 13), restarted, 'after the restart');
+    expectValues(await fetchOne(fresh, 13), restarted, 'again (the source now reads this hour with both branches at once)');
+    expectValues(await fetchOne(new ClickHouseSeriesSource(vigil.store.read), 13), restarted, 'through another source');
+  });
+});
+
+describe('nameQuery (pure)', () => {
+  const name = (value: string) => eq('name', value);
+  it('keeps the comparisons of the name and makes every other one true', () => {
+    const TRUE = { op: 'true' } as const;
+    expect(nameQuery(and(name('a'), eq('app', 'x')))).toEqual(and(name('a'), TRUE));
+    expect(nameQuery({ op: 'or', left: name('a'), right: { op: 're', key: 'name', value: 'b.*' } })).toEqual({ op: 'or', left: name('a'), right: { op: 're', key: 'name', value: 'b.*' } });
+    expect(nameQuery({ op: 'or', left: name('a'), right: eq('app', 'x') })).toEqual({ op: 'or', left: name('a'), right: TRUE });
+    expect(nameQuery({ op: 'in', key: 'name', values: ['a', 'b'] })).toEqual({ op: 'in', key: 'name', values: ['a', 'b'] });
+    // a negation is kept only over name comparisons: NOT of a tag comparison may hold for any name
+    expect(nameQuery({ op: 'not', query: name('a') })).toEqual({ op: 'not', query: name('a') });
+    expect(nameQuery({ op: 'not', query: and(name('a'), eq('app', 'x')) })).toEqual(TRUE);
+    expect(nameQuery({ op: 'has', key: 'name' })).toEqual(TRUE);
+    expect(nameQuery({ op: 'has', key: 'app' })).toEqual(TRUE);
+    expect(nameQuery({ op: 'false' })).toEqual({ op: 'false' });
   });
 });
 
