@@ -314,27 +314,21 @@ function hourRows(keys: string, kinds: readonly Kind[], from: string, fastOnly =
 const WINDOW_HOURS = 'Hour >= toStartOfHour(toDateTime(intDiv({start:Int64}, 1000))) AND Hour < toDateTime(intDiv({end:Int64}, 1000))';
 
 /**
- * Per line and hour: `a` the minute values across the line's series, `n` per minute how many
- * series have a value there. The aggregate skips NaN (Atlas: NaN only when every series is
- * NaN), by replacing it with the operation's neutral value. (Plain arrayMap passes: an
- * if() choosing between whole arrays per row is many times slower in the engine.)
+ * A row's minute values `r` (NaN: none) in the rollup's form (vigil_metric_rollup): `v` the
+ * values with 0 where none, `p` the bit mask of the minutes with a value. Computed hours take
+ * this form too, so both paths aggregate alike.
  */
-const PRESENT = 'sumForEach(arrayMap(x -> toUInt64(NOT isNaN(x)), r)) AS n';
-const ACROSS_SERIES: Record<Aggregation | 'all', string> = {
-  sum: `sumForEach(arrayMap(x -> if(isNaN(x), 0, x), r)) AS a, ${PRESENT}`,
-  count: `${PRESENT}, arrayMap(x -> toFloat64(x), n) AS a`,
-  min: `minForEach(arrayMap(x -> if(isNaN(x), inf, x), r)) AS a, ${PRESENT}`,
-  max: `maxForEach(arrayMap(x -> if(isNaN(x), -inf, x), r)) AS a, ${PRESENT}`,
-  all: `any(r) AS a, arrayMap(x -> toUInt64(NOT isNaN(x)), a) AS n`,
-};
+const ROLLED_FORM = `arrayMap(x -> if(isNaN(x), 0, x), r) AS v,
+        arraySum(arrayMap((x, i) -> if(isNaN(x), toUInt64(0), bitShiftLeft(toUInt64(1), i)), r, range(60))) AS p`;
 
 /**
- * The same per line and hour from rolled-up rows (vigil_metric_rollup: `v` the minute values,
- * 0 where none, `p` the bit mask of minutes with a value): sums add the stored arrays as they
- * are; `n` is 1 where any series has a value (only `count` needs the number, which it is).
+ * Per line and hour, from rows in the rollup's form: `a` the minute values across the line's
+ * series, `n` where the line has a value (1 where any series has one; `count` needs the number,
+ * which it is). Atlas: NaN only when every series is NaN, so absent minutes are left out (sums
+ * add their zeros; min and max see the neutral value there).
  */
 const ANY_PRESENT = 'arrayMap(i -> toUInt64(bitTest(groupBitOr(p), i)), range(60)) AS n';
-const ROLLED_ACROSS_SERIES: Record<Aggregation | 'all', string> = {
+const ACROSS_SERIES: Record<Aggregation | 'all', string> = {
   sum: `sumForEach(v) AS a, ${ANY_PRESENT}`,
   count: 'sumForEach(arrayMap(i -> toUInt64(bitTest(p, i)), range(60))) AS n, arrayMap(x -> toFloat64(x), n) AS a',
   min: `minForEach(arrayMap((x, i) -> if(bitTest(p, i), x, inf), v, range(60))) AS a, ${ANY_PRESENT}`,
@@ -416,34 +410,36 @@ export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: H
     rolls: hours.rolled.map((r) => new TupleParam([r.name, r.hour, BigInt(r.version)])),
   };
   windowParams(w, params);
-  // Each row's line: a hash join with the matching series (no per-series parameters).
-  const lines = `(SELECT SeriesId, line FROM (${matchingSeries(request.query, request.groupBy, aggregation === 'all', params)})) AS s USING (SeriesId)`;
-  const computed = `SELECT line, Hour, ${ACROSS_SERIES[aggregation]}
+  // Rows of both paths in the rollup's form, then each row's line: one hash join with the
+  // matching series (no per-series parameters). Computed hours get their minute values for
+  // every series of the names (the join comes after): a filter on the series before would be
+  // a second read of the catalogue, which costs more than the fast branch's expressions.
+  const computed = `SELECT SeriesId, Hour, ${ROLLED_FORM}
             FROM (${hourRows(
-              'line',
+              'SeriesId',
               request.kinds,
-              `FROM (SELECT * FROM vigil_metric_hours FINAL WHERE MetricName IN {names:Array(String)} AND Hour IN {computed:Array(DateTime)}) AS h INNER JOIN ${lines}`,
+              'FROM vigil_metric_hours FINAL WHERE MetricName IN {names:Array(String)} AND Hour IN {computed:Array(DateTime)}',
               fastOnly,
-            )})
-            GROUP BY line, Hour`;
-  const rolled = `SELECT line, Hour, ${ROLLED_ACROSS_SERIES[aggregation]}
-            FROM (
-                SELECT line, Hour, Values AS v, Present AS p
-                FROM vigil_metric_rollup INNER JOIN ${lines}
-                WHERE MetricName IN {names:Array(String)} AND Hour IN {rolledHours:Array(DateTime)}
-                  AND (MetricName, Hour, Version) IN {rolls:Array(Tuple(String, DateTime, UInt64))}
-            )
-            GROUP BY line, Hour`;
+            )})`;
+  const rolled = `SELECT SeriesId, Hour, Values AS v, Present AS p
+            FROM vigil_metric_rollup
+            WHERE MetricName IN {names:Array(String)} AND Hour IN {rolledHours:Array(DateTime)}
+              AND (MetricName, Hour, Version) IN {rolls:Array(Tuple(String, DateTime, UInt64))}`;
   // Only the paths with hours (an empty IN list makes the engine read every hour).
-  const branches = [...(hours.computed.length > 0 ? [computed] : []), ...(hours.rolled.length > 0 ? [rolled] : [])];
-  if (branches.length === 0) throw new Error('a data request reads at least one hour');
+  const paths = [...(hours.computed.length > 0 ? [computed] : []), ...(hours.rolled.length > 0 ? [rolled] : [])];
+  if (paths.length === 0) throw new Error('a data request reads at least one hour');
+  const lines = `(SELECT SeriesId, line FROM (${matchingSeries(request.query, request.groupBy, aggregation === 'all', params)})) AS s`;
   // One row per line: its step indexes and values (finite numbers only), read as
   // TabSeparated with the arrays as JSON.
   const sql = `SELECT toString(line), groupArray(bucket) AS buckets, groupArray(value) AS values
     FROM (
         SELECT line, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[request.consolidation]} AS value
         FROM (
-            ${branches.join('\n            UNION ALL\n            ')}
+            SELECT line, Hour, ${ACROSS_SERIES[aggregation]}
+            FROM (
+                ${paths.join('\n                UNION ALL\n                ')}
+            ) AS rows INNER JOIN ${lines} USING (SeriesId)
+            GROUP BY line, Hour
         )
         ARRAY JOIN arrayEnumerate(arrayResize(CAST([], 'Array(UInt8)'), 60)) AS i
         WHERE n[i] > 0
@@ -496,9 +492,7 @@ export function rollupCandidatesSql(graceSeconds: number, limit: number): { quer
 export function rollupInsertSql(hours: readonly RollupHour[], version: string): { query: string; params: Params } {
   const rows = hourRows('MetricName, SeriesId', KINDS, 'FROM vigil_metric_hours FINAL WHERE (MetricName, Hour) IN {hours:Array(Tuple(String, DateTime))}');
   const sql = `INSERT INTO vigil_metric_rollup (MetricName, Hour, SeriesId, Values, Present, Version, IngestTime)
-    SELECT MetricName, Hour, SeriesId, arrayMap(x -> if(isNaN(x), 0, x), r),
-        arraySum(arrayMap((x, i) -> if(isNaN(x), toUInt64(0), bitShiftLeft(toUInt64(1), i)), r, range(60))),
-        {version:UInt64}, now()
+    SELECT MetricName, Hour, SeriesId, ${ROLLED_FORM}, {version:UInt64}, now()
     FROM (${rows})`;
   return { query: sql, params: { hours: hours.map((h) => new TupleParam([h.name, h.hour])), version } };
 }
