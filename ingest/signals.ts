@@ -59,15 +59,34 @@ const codecs: Record<Signal, SignalCodec<unknown>> = {
 /**
  * Decodes one export request and resolves once every accepted item is stored, with the
  * OTLP partial success to answer when some items were rejected.
- * Throws a VigilError for bad input (nothing stored) or for overload / storage failure.
+ * Rejects with a VigilError for bad input (nothing stored) or for overload / storage failure.
+ * `body` is read only during the call (what is kept is copied into the batch): once it
+ * returns, the caller may reuse the buffer.
  */
-export async function ingest(
+export function ingest(
   batcher: Batcher,
   signal: Signal,
   encoding: Encoding,
   body: Buffer,
   log: Logger,
 ): Promise<PartialSuccess | undefined> {
+  let appended: Appended;
+  try {
+    appended = append(batcher, signal, encoding, body);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return stored(batcher, signal, appended, log);
+}
+
+interface Appended {
+  result: Rejections;
+  rows: number;
+  committed: Promise<void>;
+}
+
+/** Decodes the request into the batcher's open batches, synchronously. */
+function append(batcher: Batcher, signal: Signal, encoding: Encoding, body: Buffer): Appended {
   const c = codecs[signal];
   const fused = encoding === 'protobuf' ? c.appendProtobuf : undefined;
   let fill: (blocks: Blocks) => Rejections;
@@ -77,7 +96,10 @@ export async function ingest(
     const request = encoding === 'protobuf' ? c.protobuf(body) : c.json(body.toString('utf8'));
     fill = (blocks) => c.append(request, blocks);
   }
-  const { result: rejected, rows, committed } = batcher.append(body.length, fill);
+  return batcher.append(body.length, fill);
+}
+
+async function stored(batcher: Batcher, signal: Signal, { result: rejected, rows, committed }: Appended, log: Logger): Promise<PartialSuccess | undefined> {
   await committed;
   batcher.stats.items.add({ signal, outcome: 'stored' }, rows);
   if (rejected.count === 0) return undefined;
