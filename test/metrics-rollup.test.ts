@@ -129,6 +129,8 @@ const CASES: Array<{ name: string; request: DataRequest; window: Window }> = [
   // names matched other than by :eq (the fresh rolls are looked up for them too)
   { name: 'name regex and a tag', request: request(and({ op: 're', key: 'name', value: 're' }, eq('route', '/a'))), window: whole },
   { name: 'not a name', request: request({ op: 'not', query: eq('name', 'temp') }), window: whole },
+  // steps of a minute that start within one: step k shows minute start + 1 + k
+  { name: '1-minute steps from mid-minute', request: request(eq('name', 'temp'), { aggregation: 'max' }), window: { start: at(17, 30), end: at(130, 30), step: MINUTE } },
 ];
 
 async function answers(): Promise<Array<Map<string, number[]>>> {
@@ -205,6 +207,7 @@ describe('metric rollup', () => {
     expectValues(line(after[9]!, { name: 'temp', room: 'a' }), tempA, 'temp a');
     expectValues([...after[12]!.values()][0], perMinute((m) => nanAdd(nanAdd(reqA[m]!, reqB[m]!), bytesA[m]!)), 'two names');
     expectValues(line(after[16]!, { route: '/a' }), reqA, 'name regex and a tag');
+    expectValues(line(after[18]!, { name: 'temp' }), perMinute((m) => nanMax(tempA[m]!, tempB[m]!)).slice(18, 131), '1-minute steps from mid-minute');
     expectValues([...after[17]!.values()][0], perMinute((m) => nanAdd(nanAdd(reqA[m]!, reqB[m]!), bytesA[m]!)), 'not a name');
     expectValues(line(after[13]!, { name: 'req' }), perMinute((m) => nanAdd(reqA[m]!, reqB[m]!)), ':offset 1h');
     expectValues(line(after[14]!, { name: 'req' }), [55, 55, 56, 56, 57, 57, 58, 58, 59, 59, 60, 60, 61, 61, 62, 62, 63, 63, 64, 64, 65].map((m) => nanAdd(reqA[m]!, reqB[m]!)), '30 s');

@@ -180,13 +180,21 @@ export class ClickHouseSeriesSource implements SeriesSource {
     const hours = splitHours(names, rolls, store);
     if (hours.computed.length === 0 && hours.rolled.length === 0) return [];
     const rows = await this.readMetric({ query, groupBy, aggregation, consolidation, names, kinds }, store, hours);
-    return rows.flatMap(([line, buckets, values]) => {
-      const tags = lineTags.get(line!);
+    // A line's points may come in several rows (one per hour at a one-minute step).
+    const points = new Map<string, Array<readonly [number, number]>>();
+    for (const [line, buckets, values] of rows) {
+      const steps = JSON.parse(buckets!) as number[];
+      if (steps.length === 0) continue;
+      const numbers = JSON.parse(values!) as number[];
+      const list = points.get(line!) ?? [];
+      points.set(line!, list);
+      for (let i = 0; i < steps.length; i++) list.push([steps[i]!, numbers[i]!]);
+    }
+    return [...points].flatMap(([line, list]) => {
+      const tags = lineTags.get(line);
       // A series first seen after the lines were resolved: its line is left out.
       if (tags === undefined) return [];
-      const steps = JSON.parse(buckets!) as number[];
-      const numbers = JSON.parse(values!) as number[];
-      return [{ tags, values: lineValues(steps.map((step, i) => [step, numbers[i]!] as const), window, store, request.offsetMs) }];
+      return [{ tags, values: lineValues(list, window, store, request.offsetMs) }];
     });
   }
 

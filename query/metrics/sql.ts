@@ -98,6 +98,8 @@ export interface MinuteWindow {
   step: number;
 }
 
+const MINUTE_MS = 60_000;
+
 function windowParams(w: MinuteWindow, params: Params): void {
   params.start = w.start;
   params.end = w.end;
@@ -395,8 +397,8 @@ export interface MetricRequest {
 }
 
 /**
- * The metric lines of a data request: per line key, the step indexes that have a value and
- * the values. Per series and minute from the rolled-up rows of the rolled hours and computed
+ * The metric lines of a data request: rows of a line key, the step indexes that have a value
+ * and the values (one row per line, or per line and hour at a one-minute step). Per series and minute from the rolled-up rows of the rolled hours and computed
  * from the hour rows for the others, across the series of a line, then consolidated per step;
  * `all` keeps every series as its own line. `fastOnly`: the computed hours without the slow
  * branch (minuteValues; the statement fails with SLOW_ROWS on a row that needs it).
@@ -429,18 +431,27 @@ export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: H
   const paths = [...(hours.computed.length > 0 ? [computed] : []), ...(hours.rolled.length > 0 ? [rolled] : [])];
   if (paths.length === 0) throw new Error('a data request reads at least one hour');
   const lines = `(SELECT SeriesId, line FROM (${matchingSeries(request.query, request.groupBy, aggregation === 'all', params)})) AS s`;
-  // One row per line: its step indexes and values (finite numbers only), read as
-  // TabSeparated with the arrays as JSON.
-  const sql = `SELECT toString(line), groupArray(bucket) AS buckets, groupArray(value) AS values
-    FROM (
-        SELECT line, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[request.consolidation]} AS value
-        FROM (
-            SELECT line, Hour, ${ACROSS_SERIES[aggregation]}
+  const perLineAndHour = `SELECT line, Hour, ${ACROSS_SERIES[aggregation]}
             FROM (
                 ${paths.join('\n                UNION ALL\n                ')}
             ) AS rows INNER JOIN ${lines} USING (SeriesId)
-            GROUP BY line, Hour
-        )
+            GROUP BY line, Hour`;
+  // Rows of a line: its step indexes and values (finite numbers only), read as TabSeparated
+  // with the arrays as JSON. At a one-minute step each step is one minute of the window (its
+  // value is its minute's under every consolidation): one row per line and hour, no
+  // regrouping; otherwise one row per line, its minutes consolidated per step.
+  const sql =
+    w.step === MINUTE_MS
+      ? `SELECT toString(line),
+        arrayMap(m -> intDiv(m - {start:Int64}, {step:Int64}), arrayFilter((m, keep) -> keep,
+            arrayMap(i -> toInt64(toUnixTimestamp(Hour)) * 1000 + i * 60000, range(60)) AS minutes,
+            arrayMap((m, x, k) -> k > 0 AND isFinite(x) AND m >= {start:Int64} AND m < {end:Int64}, minutes, a, n) AS kept)),
+        arrayFilter((x, keep) -> keep, a, kept)
+    FROM (${perLineAndHour})`
+      : `SELECT toString(line), groupArray(bucket) AS buckets, groupArray(value) AS values
+    FROM (
+        SELECT line, intDiv(minute - {start:Int64}, {step:Int64}) AS bucket, ${CONSOLIDATE[request.consolidation]} AS value
+        FROM (${perLineAndHour})
         ARRAY JOIN arrayEnumerate(arrayResize(CAST([], 'Array(UInt8)'), 60)) AS i
         WHERE n[i] > 0
           AND (toInt64(toUnixTimestamp(Hour)) * 1000 + (i - 1) * 60000 AS minute) >= {start:Int64} AND minute < {end:Int64}
