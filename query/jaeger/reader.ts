@@ -4,7 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { TagFilter, TimeRange } from './params.ts';
 import { SPAN_KINDS } from './params.ts';
 import { AttributeLookup } from '../traces/attribute-lookup.ts';
-import { OPERATIONS, SERVICES, SPANS_OF_TRACES, type SearchTag, traceSearchSql } from './sql.ts';
+import { OPERATIONS, SERVICES, SPAN_JSON_OF_TRACES, SPANS_WITHOUT_JSON, type SearchTag, traceSearchSql } from './sql.ts';
 
 /** [key, value] pairs in stored order (keys sorted at ingest). Values are strings. */
 export type Pairs = Array<[string, string]>;
@@ -99,7 +99,7 @@ const ALL_TIME: TimeRange = { startUs: 0, endUs: Number.MAX_SAFE_INTEGER };
 // 64-bit integers come back as JSON strings, so nanoseconds and counts keep every digit.
 const SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
 
-/** A row of SPANS_OF_TRACES: the stored span with 64-bit numbers as strings, events and links as parallel arrays. */
+/** A row of SPANS_WITHOUT_JSON: the stored span with 64-bit numbers as strings, events and links as parallel arrays. */
 type SpanRow = Omit<StoredSpan, 'startNs' | 'durationNs' | 'events' | 'links'> & {
   startNs: string;
   durationNs: string;
@@ -112,7 +112,7 @@ type SpanRow = Omit<StoredSpan, 'startNs' | 'durationNs' | 'events' | 'links'> &
   linkAttributes: Pairs[];
 };
 
-/** One row of SPANS_OF_TRACES -> StoredSpan. */
+/** One span row -> StoredSpan. */
 export function spanFromRow(row: SpanRow): StoredSpan {
   const { startNs, durationNs, eventTimesNs, eventNames, eventAttributes, linkTraceIds, linkSpanIds, linkTraceStates, linkAttributes, ...stored } = row;
   return {
@@ -197,14 +197,43 @@ export class ClickHouseTraceReader implements TraceReader {
 
   async *spans(traceIds: readonly string[], range: TimeRange = ALL_TIME): AsyncIterable<StoredSpan[]> {
     if (traceIds.length === 0) return;
-    const result = await this.client.query({
-      query: SPANS_OF_TRACES,
-      query_params: { ids: traceIds, start: range.startUs, end: range.endUs },
-      format: 'JSONEachRow',
-      clickhouse_settings: SETTINGS,
-    });
-    for await (const rows of result.stream<SpanRow>()) {
-      yield rows.map((row) => spanFromRow(row.json()));
+    const params = { ids: traceIds, start: range.startUs, end: range.endUs };
+    const result = await this.client.query({ query: SPAN_JSON_OF_TRACES, query_params: params, format: 'TabSeparatedRaw' });
+    const lines = (await result.text()).split('\n');
+    lines.pop(); // after the last line's newline
+    const spans: StoredSpan[] = [];
+    let withoutJson = 0;
+    for (const line of lines) {
+      if (line === '') withoutJson++;
+      else spans.push(spanOfJson(line));
     }
+    if (withoutJson > 0) for (const row of await this.rows<SpanRow>(SPANS_WITHOUT_JSON, params)) spans.push(spanFromRow(row));
+    yield spans.sort(byTraceThenStart);
   }
+}
+
+/** Span as the view renders it (schemas/migrations/0013_span_json.sql): an array, in this order. */
+type SpanJson = [
+  traceId: string, spanId: string, parentSpanId: string, traceState: string, name: string, kind: string, service: string,
+  resource: Pairs, scopeName: string, scopeVersion: string, attributes: Pairs, startNs: string, durationNs: string,
+  statusCode: string, statusMessage: string, eventTimesNs: string[], eventNames: string[], eventAttributes: Pairs[],
+  linkTraceIds: string[], linkSpanIds: string[], linkTraceStates: string[], linkAttributes: Pairs[], flags: number,
+];
+
+function spanOfJson(json: string): StoredSpan {
+  const [
+    traceId, spanId, parentSpanId, traceState, name, kind, service, resource, scopeName, scopeVersion, attributes, startNs, durationNs,
+    statusCode, statusMessage, eventTimesNs, eventNames, eventAttributes, linkTraceIds, linkSpanIds, linkTraceStates, linkAttributes, flags,
+  ] = JSON.parse(json) as SpanJson;
+  return spanFromRow({
+    traceId, spanId, parentSpanId, traceState, name, kind, service, resource, scopeName, scopeVersion, attributes, startNs, durationNs,
+    statusCode, statusMessage, eventTimesNs, eventNames, eventAttributes, linkTraceIds, linkSpanIds, linkTraceStates, linkAttributes, flags,
+  });
+}
+
+/** The stored order: by trace id, then start time, then span id. */
+function byTraceThenStart(a: StoredSpan, b: StoredSpan): number {
+  if (a.traceId !== b.traceId) return a.traceId < b.traceId ? -1 : 1;
+  if (a.startNs !== b.startNs) return a.startNs < b.startNs ? -1 : 1;
+  return a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
 }

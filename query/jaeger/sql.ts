@@ -55,19 +55,27 @@ const SPAN_COLUMNS = `
     arrayMap(m -> arrayZip(mapKeys(m), mapValues(m)), Links.Attributes) AS linkAttributes,
     Flags AS flags`;
 
-/**
- * Every span of the given traces, from the copy of the spans ordered by trace id
- * (vigil_traces_by_id, schemas/migrations/0005_query_speed.sql): a trace is a contiguous
- * range there, found through the primary key. start/end narrow it (pass 0 and the largest
- * time for no restriction). Spans come ordered by trace, then start time.
- */
-export const SPANS_OF_TRACES = `
-SELECT${SPAN_COLUMNS}
+/** Every span of the given traces: from the copy of the spans ordered by trace id. */
+const OF_TRACES = `
 FROM vigil_traces_by_id
 WHERE TraceId IN {ids:Array(String)}
   AND Timestamp >= fromUnixTimestamp64Micro({start:Int64})
-  AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})
-ORDER BY traceId, Timestamp, spanId`;
+  AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})`;
+
+/**
+ * The spans of the given traces as JSON (column Span, schemas/migrations/0013_span_json.sql),
+ * one per line, from the copy of the spans ordered by trace id (vigil_traces_by_id,
+ * 0005_query_speed.sql): a trace is a contiguous range there, found through the primary key, and
+ * only one column is read. Spans stored before 0013 come as empty lines. start/end narrow it
+ * (pass 0 and the largest time for no restriction). In no particular order.
+ */
+export const SPAN_JSON_OF_TRACES = `
+SELECT Span${OF_TRACES}`;
+
+/** The spans of the given traces stored before 0013 (no JSON), from their columns. */
+export const SPANS_WITHOUT_JSON = `
+SELECT${SPAN_COLUMNS}${OF_TRACES}
+  AND Span = ''`;
 
 // --- trace search -----------------------------------------------------------------------
 
