@@ -185,20 +185,20 @@ export function resolveSql(query: TagQuery, groupBy: readonly string[], w: Minut
         LIMIT {limit:UInt32}
     )
     UNION ALL
-    SELECT 'roll', MetricName, toString(toUnixTimestamp(Hour)), toString(latest), '', '', '', ''
+    SELECT 'roll', MetricName, toString(toUnixTimestamp(Hour)), toString(max(Version) AS latest), '', '', '', ''
     FROM (
-        SELECT MetricName, Hour, max(Version) AS latest, argMax(IngestTime, Version) AS covered
+        -- one aggregation over both tables (cheaper for the engine than two and a join); the
+        -- ingest rows carry Version 0, so argMax takes the covered time of the latest roll
+        SELECT MetricName, Hour, Version, IngestTime AS covered, toDateTime(0) AS changed
         FROM vigil_metric_rollup_hours
         WHERE ${names} AND ${WINDOW_HOURS}
-        GROUP BY MetricName, Hour
-    ) AS rolls
-    LEFT JOIN (
-        SELECT MetricName, Hour, max(IngestTime) AS changed
+        UNION ALL
+        SELECT MetricName, Hour, 0, toDateTime(0), IngestTime
         FROM vigil_metric_hour_ingest
         WHERE ${names} AND ${WINDOW_HOURS}
-        GROUP BY MetricName, Hour
-    ) AS ingested USING (MetricName, Hour)
-    WHERE ingested.changed <= rolls.covered`;
+    )
+    GROUP BY MetricName, Hour
+    HAVING latest > 0 AND max(changed) <= argMax(covered, Version)`;
   return { query: sql, params };
 }
 
