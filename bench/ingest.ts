@@ -130,7 +130,15 @@ console.log(`\nshutdown exit code ${exitCode}; ${lost.length === 0 ? 'every ackn
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
-  settings: { seconds, concurrency, itemsPerRequest: items, engine: 'embedded (chDB)' },
+  settings: {
+    seconds,
+    concurrency,
+    itemsPerRequest: items,
+    engine: 'embedded (chDB)',
+    // What the server process was started with beyond the defaults (allocator tuning, profiling).
+    serverNodeArgs: process.env.BENCH_NODE_ARGS ?? '',
+    glibcTunables: process.env.GLIBC_TUNABLES ?? '',
+  },
   loadAverage: loadavg(),
   peakRssBytes: peakRss,
   results,
