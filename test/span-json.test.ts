@@ -1,4 +1,4 @@
-// Whole traces read from the spans' JSON (column Span of vigil_traces_by_id, migration 0013),
+// Whole traces read from the spans' JSON and attribute maps (vigil_traces_by_id, migration 0013),
 // with data from the real OpenTelemetry SDK: a trace whose spans arrive in several inserts
 // comes back whole, in start order, with events and links; a time range keeps the spans that
 // started in it; rows stored before the migration (no JSON, every column filled, as the view

@@ -198,14 +198,12 @@ export class ClickHouseTraceReader implements TraceReader {
   async *spans(traceIds: readonly string[], range: TimeRange = ALL_TIME): AsyncIterable<StoredSpan[]> {
     if (traceIds.length === 0) return;
     const params = { ids: traceIds, start: range.startUs, end: range.endUs };
-    const result = await this.client.query({ query: SPAN_JSON_OF_TRACES, query_params: params, format: 'TabSeparatedRaw' });
-    const lines = (await result.text()).split('\n');
-    lines.pop(); // after the last line's newline
+    const result = await this.client.query({ query: SPAN_JSON_OF_TRACES, query_params: params, format: 'JSONCompactEachRow' });
     const spans: StoredSpan[] = [];
     let withoutJson = 0;
-    for (const line of lines) {
-      if (line === '') withoutJson++;
-      else spans.push(spanOfJson(line));
+    for (const [json, resource, attributes] of await result.json<[string, Pairs, Pairs]>()) {
+      if (json === '') withoutJson++;
+      else spans.push(spanOfJson(json, resource, attributes));
     }
     if (withoutJson > 0) for (const row of await this.rows<SpanRow>(SPANS_WITHOUT_JSON, params)) spans.push(spanFromRow(row));
     yield spans.sort(byTraceThenStart);
@@ -215,15 +213,15 @@ export class ClickHouseTraceReader implements TraceReader {
 /** Span as the view renders it (schemas/migrations/0013_span_json.sql): an array, in this order. */
 type SpanJson = [
   traceId: string, spanId: string, parentSpanId: string, traceState: string, name: string, kind: string, service: string,
-  resource: Pairs, scopeName: string, scopeVersion: string, attributes: Pairs, startNs: string, durationNs: string,
-  statusCode: string, statusMessage: string, eventTimesNs: string[], eventNames: string[], eventAttributes: Pairs[],
+  scopeName: string, scopeVersion: string, startNs: string, durationNs: string, statusCode: string, statusMessage: string,
+  eventTimesNs: string[], eventNames: string[], eventAttributes: Pairs[],
   linkTraceIds: string[], linkSpanIds: string[], linkTraceStates: string[], linkAttributes: Pairs[], flags: number,
 ];
 
-function spanOfJson(json: string): StoredSpan {
+function spanOfJson(json: string, resource: Pairs, attributes: Pairs): StoredSpan {
   const [
-    traceId, spanId, parentSpanId, traceState, name, kind, service, resource, scopeName, scopeVersion, attributes, startNs, durationNs,
-    statusCode, statusMessage, eventTimesNs, eventNames, eventAttributes, linkTraceIds, linkSpanIds, linkTraceStates, linkAttributes, flags,
+    traceId, spanId, parentSpanId, traceState, name, kind, service, scopeName, scopeVersion, startNs, durationNs, statusCode,
+    statusMessage, eventTimesNs, eventNames, eventAttributes, linkTraceIds, linkSpanIds, linkTraceStates, linkAttributes, flags,
   ] = JSON.parse(json) as SpanJson;
   return spanFromRow({
     traceId, spanId, parentSpanId, traceState, name, kind, service, resource, scopeName, scopeVersion, attributes, startNs, durationNs,

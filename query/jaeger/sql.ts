@@ -63,14 +63,18 @@ WHERE TraceId IN {ids:Array(String)}
   AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})`;
 
 /**
- * The spans of the given traces as JSON (column Span, schemas/migrations/0013_span_json.sql),
- * one per line, from the copy of the spans ordered by trace id (vigil_traces_by_id,
- * 0005_query_speed.sql): a trace is a contiguous range there, found through the primary key, and
- * only one column is read. Spans stored before 0013 come as empty lines. start/end narrow it
- * (pass 0 and the largest time for no restriction). In no particular order.
+ * The spans of the given traces as [JSON of the span without its attribute maps (column Span,
+ * schemas/migrations/0013_span_json.sql), resource attributes, span attributes], from the copy
+ * of the spans ordered by trace id (vigil_traces_by_id, 0005_query_speed.sql): a trace is a
+ * contiguous range there, found through the primary key, and three columns are read. Spans
+ * stored before 0013 have Span = ''. start/end narrow it (pass 0 and the largest time for no
+ * restriction). In no particular order.
  */
 export const SPAN_JSON_OF_TRACES = `
-SELECT Span${OF_TRACES}`;
+SELECT
+    Span,
+    arrayZip(mapKeys(ResourceAttributes), mapValues(ResourceAttributes)),
+    arrayZip(mapKeys(SpanAttributes), mapValues(SpanAttributes))${OF_TRACES}`;
 
 /** The spans of the given traces stored before 0013 (no JSON), from their columns. */
 export const SPANS_WITHOUT_JSON = `
