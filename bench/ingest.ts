@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { openStore, storeConfigFromEnv } from '../schemas/store.ts';
 import type { BenchSignal } from './requests.ts';
-import { startVigilProcess } from './vigil-process.ts';
+import { MALLOC, startVigilProcess } from './vigil-process.ts';
 
 const run = promisify(execFile);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -149,7 +149,7 @@ const report = {
     engine: 'embedded (chDB)',
     // What the server process was started with beyond the defaults (allocator tuning, profiling).
     serverNodeArgs: process.env.BENCH_NODE_ARGS ?? '',
-    glibcTunables: process.env.GLIBC_TUNABLES ?? '',
+    glibcTunables: process.env.GLIBC_TUNABLES ?? MALLOC ?? '',
   },
   loadAverage: loadavg(),
   peakRssBytes: peakRss,

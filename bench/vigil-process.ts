@@ -1,6 +1,7 @@
 // Runs `vigil` as a child process and waits for its start-up banner (used by the
 // benchmark and by the process tests).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,10 +22,15 @@ export interface VigilProcess {
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:ingest
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+// The server runs with the glibc malloc settings `npm start` gives it (package.json: large
+// blocks from the heap, not fresh mmaps whose first touch costs page faults; README "Configuration"),
+// unless GLIBC_TUNABLES is set here (empty: glibc's defaults).
+export const MALLOC = /GLIBC_TUNABLES=(\S+)/.exec(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start)?.[1];
+
 export function startVigilProcess(env: Record<string, string>, args: string[] = []): Promise<VigilProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'query/vigil.ts', ...args], {
     cwd: root,
-    env: { ...process.env, VIGIL_OTLP_HTTP_PORT: '0', VIGIL_OTLP_GRPC_PORT: '0', VIGIL_QUERY_PORT: '0', ...env },
+    env: { ...(MALLOC === undefined ? {} : { GLIBC_TUNABLES: MALLOC }), ...process.env, VIGIL_OTLP_HTTP_PORT: '0', VIGIL_OTLP_GRPC_PORT: '0', VIGIL_QUERY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
