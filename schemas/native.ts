@@ -237,15 +237,33 @@ export class StringColumn implements NativeColumn {
 type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array | BigInt64Array | BigUint64Array;
 type TypedArrayConstructor<A extends TypedArray> = { new (length: number): A; readonly BYTES_PER_ELEMENT: number };
 
-/** Fixed-width values kept in a growable typed array that is written as is. */
-class FixedColumn<A extends TypedArray> implements NativeColumn {
-  protected data: A;
+/** A column whose rows are its first `length` values: cleared, marked and rolled back by that count. */
+abstract class CountedColumn {
   length = 0;
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  mark(marks: number[]): void {
+    marks.push(this.length);
+  }
+
+  rollback(marks: readonly number[], at: number): number {
+    this.length = marks[at]!;
+    return at + 1;
+  }
+}
+
+/** Fixed-width values kept in a growable typed array that is written as is. */
+class FixedColumn<A extends TypedArray> extends CountedColumn implements NativeColumn {
+  protected data: A;
 
   constructor(
     readonly type: string,
     private readonly ctor: TypedArrayConstructor<A>,
   ) {
+    super();
     this.data = new ctor(1024);
   }
 
@@ -264,19 +282,6 @@ class FixedColumn<A extends TypedArray> implements NativeColumn {
 
   chunks(out: Uint8Array[]): void {
     out.push(new Uint8Array(this.data.buffer, this.data.byteOffset, this.length * this.ctor.BYTES_PER_ELEMENT));
-  }
-
-  clear(): void {
-    this.length = 0;
-  }
-
-  mark(marks: number[]): void {
-    marks.push(this.length);
-  }
-
-  rollback(marks: readonly number[], at: number): number {
-    this.length = marks[at]!;
-    return at + 1;
   }
 
   // 64-bit columns as 32-bit words, for values given as two halves (no BigInt made);
@@ -348,10 +353,9 @@ export class DateTime64Column extends FixedColumn<BigInt64Array> {
  * they are written as: the low 32-bit word set, the high one left zero (typed arrays are
  * little-endian wherever this runs, as the fixed-width columns above also assume).
  */
-class OffsetsColumn implements NativeColumn {
+class OffsetsColumn extends CountedColumn implements NativeColumn {
   readonly type = 'UInt64';
   private words = new Uint32Array(2 * 1024);
-  length = 0;
 
   get byteSize(): number {
     return this.length * 8;
@@ -372,19 +376,6 @@ class OffsetsColumn implements NativeColumn {
 
   chunks(out: Uint8Array[]): void {
     out.push(new Uint8Array(this.words.buffer, 0, this.length * 8));
-  }
-
-  clear(): void {
-    this.length = 0;
-  }
-
-  mark(marks: number[]): void {
-    marks.push(this.length);
-  }
-
-  rollback(marks: readonly number[], at: number): number {
-    this.length = marks[at]!;
-    return at + 1;
   }
 }
 
