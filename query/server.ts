@@ -57,7 +57,7 @@ export async function startQuery(store: Store, settings: QuerySettings, host: st
   // Vigil's native API for the UI (/api/v1/...) and its OpenAPI document.
   await app.register(apiV1, { client: store.read, write: store.write });
   // Atlas's metrics API: graph, fetch and tags read; publish writes (a 200 means stored).
-  await app.register(atlasRoutes, { read: store.read, write: store.write });
+  await app.register(atlasRoutes, { read: store.read, write: store.write, hourCacheBytes: settings.metricCacheSize });
   // The UI (ui/dist) at / with client routes; its API calls carry the token like any client.
   await app.register(uiRoutes);
 

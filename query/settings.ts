@@ -1,6 +1,7 @@
 import { tokens } from '../schemas/auth.ts';
 import { integer, readSettings } from '../schemas/settings.ts';
 import { alertSettings } from './alerts/settings.ts';
+import { metricCacheSettings } from './metrics/hour-cache.ts';
 import { metricRollupSettings } from './metrics/rollup.ts';
 
 export const querySettings = {
@@ -8,6 +9,7 @@ export const querySettings = {
   tokens: tokens('VIGIL_QUERY_TOKENS', 'Comma-separated bearer tokens for the query API and UI; empty: no authentication.'),
   ...alertSettings,
   ...metricRollupSettings,
+  ...metricCacheSettings,
 };
 
 export type QuerySettings = ReturnType<typeof readQuerySettings>;

@@ -265,6 +265,39 @@ describe('metric rollup', () => {
   });
 });
 
+describe('the cache of rolled hours', () => {
+  // A gauge of its own: its value in minute m is m.
+  const NAME = 'cachedgauge';
+  const gauge = perMinute((m) => m);
+  let cached: ClickHouseSeriesSource;
+  let uncached: ClickHouseSeriesSource;
+  const values = async (s: ClickHouseSeriesSource, window: Window = whole) => Array.from((await s.fetch(request(eq('name', NAME)), window))[0]?.values ?? []);
+
+  beforeAll(async () => {
+    cached = new ClickHouseSeriesSource(vigil.store.read);
+    uncached = new ClickHouseSeriesSource(vigil.store.read, { hourCacheBytes: 0 });
+    await send([{ name: NAME, kind: 'gauge', points: minutes().map((m) => ({ attributes: { host: 'h1' }, time: at(m, 15), value: m })) }]);
+    expect(await rollUp()).toBe(3);
+  });
+
+  it('answers rolled hours from memory once read, and never a roll that is no longer fresh', async () => {
+    expectValues(await values(cached), gauge, 'first read (fills the cache)');
+    expectValues(await values(uncached), gauge, 'without the cache');
+    // The rolled rows gone from the store, their rolls still recorded: only the cache has them.
+    await vigil.store.write.command({ query: `ALTER TABLE vigil_metric_rollup DELETE WHERE MetricName = '${NAME}'`, clickhouse_settings: { mutations_sync: '2' } });
+    expectValues(await values(cached), gauge, 'from the cache');
+    expect(await values(uncached), 'the store without the rolled rows: no line').toEqual([]);
+    // Only hours wholly inside the window come from the cache: hour 1 here, hours 0 and 2 are read.
+    expectValues(await values(cached, { start: at(30), end: at(150), step: MINUTE }), perMinute((m) => (m >= 60 && m < 120 ? m : NaN)).slice(30, 150), 'mid-hour to mid-hour');
+    // A late point makes hour 1's roll stale: that hour is computed from the minute maps, at once.
+    await send([{ name: NAME, kind: 'gauge', points: [{ attributes: { host: 'h2' }, time: at(90, 15), value: 1000 }] }]);
+    const [h1, h2] = ['h1', 'h2'].map((host) => request(and(eq('name', NAME), eq('host', host))));
+    expectValues(Array.from((await cached.fetch(h2!, whole))[0]!.values), perMinute((m) => (m === 90 ? 1000 : NaN)), 'the late point');
+    expectValues(Array.from((await cached.fetch(h1!, whole))[0]!.values), perMinute((m) => (m >= 60 && m < 120 ? m : NaN)), 'h1: hour 1 computed, hours 0 and 2 deleted');
+    expectValues(await values(cached), perMinute((m) => (m === 90 ? m + 1000 : m)), 'the cached hours (h1) with the computed one (h1 + h2)');
+  });
+});
+
 describe('rows on the fast and the slow branch', () => {
   /** A closed hour the rollup never runs on after this point: always computed. */
   const H = T0 - 24 * HOUR;

@@ -24,6 +24,8 @@ export interface AtlasRoutesOptions {
   write: ClickHouseClient;
   /** Unix milliseconds; tests may fix it. */
   now?: () => number;
+  /** Memory for the lines of rolled-up hours kept between queries (VIGIL_METRIC_CACHE_SIZE). */
+  hourCacheBytes?: number;
 }
 
 /** A tag with the number of series carrying it (`verbose=1`). */
@@ -63,7 +65,7 @@ async function gunzipBody(req: FastifyRequest, _reply: FastifyReply, payload: Re
 }
 
 export const atlasRoutes: FastifyPluginAsync<AtlasRoutesOptions> = async (app, options) => {
-  const source = new ClickHouseSeriesSource(options.read);
+  const source = new ClickHouseSeriesSource(options.read, { hourCacheBytes: options.hourCacheBytes });
   const tags = new ClickHouseTagCatalog(options.read);
   const now = options.now ?? Date.now;
 

@@ -15,6 +15,7 @@ import {
   percentile,
   percentileTag,
 } from './percentiles.ts';
+import { HourCache, type HourLine, type HourRequest, metricCacheSettings } from './hour-cache.ts';
 import {
   fetchMetricSql,
   fetchSpanSql,
@@ -38,9 +39,12 @@ export interface SeriesSourceOptions {
   maxSeries?: number;
   /** Most lines one data request may answer (groups after `:by`, or series for `:all`). */
   maxLines?: number;
+  /** Memory for the lines of rolled-up hours kept between queries (hour-cache.ts); 0: none. */
+  hourCacheBytes?: number;
 }
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const SPAN_NAMES = [SPAN_REQUESTS, SPAN_ERRORS, SPAN_DURATION];
 
 /** A histogram point as the store reads it: (start ms, time ms, buckets). */
@@ -78,21 +82,35 @@ export function minuteWindow(window: Window, offsetMs: number): MinuteWindow {
 
 /** Step values of a line from (step index, value) pairs of the store's window. */
 export function lineValues(points: ReadonlyArray<readonly [number, number]>, window: Window, store: MinuteWindow, offsetMs: number): Float64Array {
+  return stepValues(
+    points.map((p) => p[0]),
+    points.map((p) => p[1]),
+    window,
+    store,
+    offsetMs,
+  );
+}
+
+/** Step values of a line from the step indexes of the store's window and their values. */
+function stepValues(steps: readonly number[], values: readonly number[], window: Window, store: MinuteWindow, offsetMs: number): Float64Array {
   const n = Math.max(0, Math.ceil((window.end - window.start) / window.step));
-  const values = new Float64Array(n).fill(Number.NaN);
+  const out = new Float64Array(n).fill(Number.NaN);
   if (window.step >= MINUTE) {
-    for (const [i, v] of points) if (i >= 0 && i < n && v !== null) values[i] = v;
-    return values;
+    steps.forEach((i, k) => {
+      const v = values[k]!;
+      if (i >= 0 && i < n && v !== null) out[i] = v;
+    });
+    return out;
   }
   // Finer steps than the store's minute: each step shows its minute's value.
   // Step indices may arrive as strings (ClickHouse quotes 64-bit integers in JSON).
-  const byMinute = new Map(points.map(([i, v]) => [Number(i), v]));
+  const byMinute = new Map(steps.map((i, k) => [Number(i), values[k]!]));
   for (let i = 0; i < n; i++) {
     const t = window.start - offsetMs + i * window.step;
     const v = byMinute.get(Math.floor((t - store.start) / MINUTE));
-    if (v !== undefined) values[i] = v;
+    if (v !== undefined) out[i] = v;
   }
-  return values;
+  return out;
 }
 
 const TSV_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
@@ -126,6 +144,7 @@ export class ClickHouseSeriesSource implements SeriesSource {
    * both branches at once. A hint only (which statement to try first), never an answer.
    */
   private readonly slowHours = new Set<string>();
+  private readonly hourCache: HourCache;
 
   constructor(
     private readonly client: ClickHouseClient,
@@ -133,6 +152,7 @@ export class ClickHouseSeriesSource implements SeriesSource {
   ) {
     this.maxSeries = options.maxSeries ?? 100_000;
     this.maxLines = options.maxLines ?? 10_000;
+    this.hourCache = new HourCache(options.hourCacheBytes ?? metricCacheSettings.metricCacheSize.parse(metricCacheSettings.metricCacheSize.default));
   }
 
   async fetch(request: DataRequest, window: Window): Promise<Series[]> {
@@ -179,23 +199,67 @@ export class ClickHouseSeriesSource implements SeriesSource {
     const rolls = metadata.filter((row) => row[0] === 'roll').map(([, name, hour, version]): Roll => ({ name: name!, hour: Number(hour), version: version! }));
     const hours = splitHours(names, rolls, store);
     if (hours.computed.length === 0 && hours.rolled.length === 0) return [];
-    const rows = await this.readMetric({ query, groupBy, aggregation, consolidation, names, kinds }, store, hours);
+    const { read, cached, filling } = this.cachedHours({ query, groupBy, aggregation }, hours, store);
+    const rows = read.computed.length === 0 && read.rolled.length === 0 ? [] : await this.readMetric({ query, groupBy, aggregation, consolidation, names, kinds }, store, read);
     // A line's points may come in several rows (one per hour at a one-minute step).
-    const points = new Map<string, Array<readonly [number, number]>>();
+    const points = new Map<string, { steps: number[]; values: number[] }>();
+    const pointsOf = (line: string) => {
+      const list = points.get(line) ?? { steps: [], values: [] };
+      points.set(line, list);
+      return list;
+    };
     for (const [line, buckets, values] of rows) {
       const steps = JSON.parse(buckets!) as number[];
       if (steps.length === 0) continue;
       const numbers = JSON.parse(values!) as number[];
-      const list = points.get(line!) ?? [];
-      points.set(line!, list);
-      for (let i = 0; i < steps.length; i++) list.push([steps[i]!, numbers[i]!]);
+      const list = pointsOf(line!);
+      list.steps.push(...steps);
+      list.values.push(...numbers);
+      // At a one-minute step a row is one line's hour: kept if that hour is being cached.
+      const filled = filling.get(Math.floor((store.start + steps[0]! * MINUTE) / HOUR) * 3600);
+      filled?.lines.push({ line: line!, minutes: steps.map((i) => store.start + i * MINUTE), values: numbers });
     }
-    return [...points].flatMap(([line, list]) => {
+    for (const { key, lines } of filling.values()) this.hourCache.set(key, lines);
+    for (const hour of cached) {
+      for (const { line, minutes, values } of hour) {
+        const list = pointsOf(line);
+        for (const m of minutes) list.steps.push((m - store.start) / MINUTE);
+        list.values.push(...values);
+      }
+    }
+    return [...points].flatMap(([line, { steps, values }]) => {
       const tags = lineTags.get(line);
       // A series first seen after the lines were resolved: its line is left out.
       if (tags === undefined) return [];
-      return [{ tags, values: lineValues(list, window, store, request.offsetMs) }];
+      return [{ tags, values: stepValues(steps, values, window, store, request.offsetMs) }];
     });
+  }
+
+  /**
+   * The rolled hours whose lines the cache holds (`cached`), and the hours left to read: the
+   * computed ones and the other rolled ones; of these, the hours that lie wholly in the window
+   * are cached once read (`filling`, by unix seconds of the hour). Only at a one-minute step
+   * from a whole minute, where the engine answers a row per line and hour.
+   */
+  private cachedHours(request: HourRequest, hours: HourPaths, store: MinuteWindow) {
+    const filling = new Map<number, { key: string; lines: HourLine[] }>();
+    const cached: HourLine[][] = [];
+    if (!this.hourCache.enabled || store.step !== MINUTE || store.start % MINUTE !== 0) return { read: hours, cached, filling };
+    const perHour = new Map<number, Roll[]>();
+    for (const roll of hours.rolled) perHour.set(roll.hour, [...(perHour.get(roll.hour) ?? []), roll]);
+    const rolled: Roll[] = [];
+    for (const [hour, rolls] of perHour) {
+      const whole = hour * 1000 >= store.start && hour * 1000 + HOUR <= store.end;
+      const key = this.hourCache.key(request, hour, rolls);
+      const lines = whole ? this.hourCache.get(key) : undefined;
+      if (lines !== undefined) {
+        cached.push(lines);
+        continue;
+      }
+      rolled.push(...rolls);
+      if (whole) filling.set(hour, { key, lines: [] });
+    }
+    return { read: { computed: hours.computed, rolled }, cached, filling };
   }
 
   /**
