@@ -3,12 +3,13 @@
 // is set. Both speak through @clickhouse/client, so everything above this file is the same.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writev as writevCallback } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { assertIdentifier, onCluster, quoteColumn, quoteIdentifier, quoteString, type Retention } from './ddl.ts';
@@ -116,6 +117,8 @@ async function ensureDatabase(client: ClickHouseClient, config: StoreConfig): Pr
 // The embedded engine's parser takes statement bodies as text, so binary blocks reach it as a
 // file it reads itself; a tmpfs keeps that off the disk.
 const BLOCK_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+const BY_DESCRIPTOR = existsSync('/proc/self/fd');
+const writev = promisify(writevCallback);
 
 // A span insert feeds several materialized views (rollups, the by-trace copy, summaries);
 // run them side by side rather than one after the other: measured 1.5x faster per insert.
@@ -150,13 +153,20 @@ async function openEmbedded(config: StoreConfig): Promise<Store> {
     async insertNative(table, columns, block) {
       const insert = insertInto(table, columns);
       const file = join(BLOCK_DIR, `vigil-${process.pid}-${randomUUID()}.native`);
+      // Unlinked at once where the engine can read it through this process's descriptor, so a
+      // killed process leaves no file behind. Synchronous: an unlink queued behind the engine's
+      // work in libuv's thread pool would leave the file there for as long.
+      const fd = openSync(file, 'wx');
+      if (BY_DESCRIPTOR) unlinkSync(file);
       try {
-        await writeChunks(file, chunksOf(block));
+        await writeChunks(fd, chunksOf(block));
         // The engine's own INSERT ... FORMAT path (matches Native columns by name); measured
         // ~12% faster than INSERT ... SELECT FROM file().
-        await write.command({ query: `${insert} FROM INFILE ${quoteString(file)} FORMAT Native`, clickhouse_settings: INSERT_SETTINGS });
+        const path = BY_DESCRIPTOR ? `/proc/self/fd/${fd}` : file;
+        await write.command({ query: `${insert} FROM INFILE ${quoteString(path)} FORMAT Native`, clickhouse_settings: INSERT_SETTINGS });
       } finally {
-        await rm(file, { force: true });
+        closeSync(fd);
+        if (!BY_DESCRIPTOR) await rm(file, { force: true });
       }
     },
     ping: () => pingBoth(write, read),
@@ -169,15 +179,10 @@ function chunksOf(block: Uint8Array | readonly Uint8Array[]): readonly Uint8Arra
 }
 
 /** Writes the chunks to a new file with vectored writes: no copy into one buffer first. */
-async function writeChunks(file: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const handle = await open(file, 'wx');
-  try {
-    const { bytesWritten } = await handle.writev(chunks as Uint8Array[]);
-    const size = chunks.reduce((n, c) => n + c.byteLength, 0);
-    if (bytesWritten !== size) throw new Error(`wrote ${bytesWritten} of ${size} bytes to ${file}`);
-  } finally {
-    await handle.close();
-  }
+async function writeChunks(fd: number, chunks: readonly Uint8Array[]): Promise<void> {
+  const { bytesWritten } = await writev(fd, chunks as Uint8Array[]);
+  const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+  if (bytesWritten !== size) throw new Error(`wrote ${bytesWritten} of ${size} bytes of a block`);
 }
 
 async function openServer(config: StoreConfig, url: string): Promise<Store> {

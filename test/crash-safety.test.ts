@@ -1,6 +1,8 @@
 // SIGKILL in the middle of a stream of requests: after a restart on the same data directory,
 // every span whose request was acknowledged is there. (Spans of requests still in flight at
 // the kill may or may not be: their clients saw no answer and would retry.)
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type VigilProcess, startVigilProcess } from '../bench/vigil-process.ts';
 import { spansJson, traceId } from './helpers/otlp.ts';
@@ -45,6 +47,9 @@ describe('crash safety', () => {
     killed = true;
     await Promise.all(clients);
     expect(await vigil.exited).toBe(null);
+    // The blocks handed to the engine were unlinked as soon as opened: none is left behind.
+    const blockDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    expect(readdirSync(blockDir).filter((f) => f.startsWith(`vigil-${vigil.child.pid}-`))).toEqual([]);
 
     const reopened = await startTestVigil({}, dataDir);
     try {
