@@ -259,8 +259,8 @@ async function ingest() {
 const fresh = kept === undefined ? await ingest() : undefined;
 
 const store = await openStore(storeConfigFromEnv({ VIGIL_DATA_DIR: dataDir }), pino({ level: 'warn' }));
-// The in-process figures are without the cache of rolled hours: every query reads every hour.
-const source = new ClickHouseSeriesSource(store.read, { hourCacheBytes: 0 });
+// Without the cache of rolled hours (a source's default): every query reads every hour.
+const source = new ClickHouseSeriesSource(store.read);
 const rowsOf = async (query: string) => (await store.read.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>();
 const tableRows = async () =>
   rowsOf(`SELECT table, sum(rows) AS rows, count() AS parts, sum(data_compressed_bytes) AS bytes FROM system.parts

@@ -15,7 +15,7 @@ import {
   percentile,
   percentileTag,
 } from './percentiles.ts';
-import { HourCache, type HourLine, type HourRequest, metricCacheSettings } from './hour-cache.ts';
+import { HourCache, type HourLine, type HourRequest } from './hour-cache.ts';
 import {
   fetchMetricSql,
   fetchSpanSql,
@@ -39,7 +39,7 @@ export interface SeriesSourceOptions {
   maxSeries?: number;
   /** Most lines one data request may answer (groups after `:by`, or series for `:all`). */
   maxLines?: number;
-  /** Memory for the lines of rolled-up hours kept between queries (hour-cache.ts); 0: none. */
+  /** Memory for the lines of rolled-up hours kept between queries (hour-cache.ts); 0 (default): none. */
   hourCacheBytes?: number;
 }
 
@@ -152,7 +152,7 @@ export class ClickHouseSeriesSource implements SeriesSource {
   ) {
     this.maxSeries = options.maxSeries ?? 100_000;
     this.maxLines = options.maxLines ?? 10_000;
-    this.hourCache = new HourCache(options.hourCacheBytes ?? metricCacheSettings.metricCacheSize.parse(metricCacheSettings.metricCacheSize.default));
+    this.hourCache = new HourCache(options.hourCacheBytes ?? 0);
   }
 
   async fetch(request: DataRequest, window: Window): Promise<Series[]> {
