@@ -1,8 +1,9 @@
 // Starts a real Vigil (embedded ClickHouse, real HTTP ports) for a test file.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterAll } from 'vitest';
 import { type Vigil, startVigil } from '../../query/vigil.ts';
 
 export interface TestVigil extends Vigil {
@@ -14,9 +15,20 @@ export interface TestVigil extends Vigil {
   rows<T = Record<string, unknown>>(query: string, params?: Record<string, unknown>): Promise<T[]>;
 }
 
+const dataDirs: string[] = [];
+
+/** A new data directory, removed when the test file ends (after its own afterAll hooks). */
 export function freshDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'vigil-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-test-'));
+  dataDirs.push(dir);
+  return dir;
 }
+
+// Registered when a test file imports this module, before the file's own hooks: hooks run in
+// reverse order (vitest's "stack"), so the servers are stopped before their directories go.
+afterAll(() => {
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export async function startTestVigil(env: Record<string, string> = {}, dataDir = freshDataDir()): Promise<TestVigil> {
   const vigil = await startVigil(
