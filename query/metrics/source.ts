@@ -28,6 +28,7 @@ import {
   type Params,
   resolveSql,
   type Roll,
+  rollsByHour,
   SLOW_ROWS,
   spanPercentilesSql,
   splitHours,
@@ -245,19 +246,20 @@ export class ClickHouseSeriesSource implements SeriesSource {
     const filling = new Map<number, { key: string; lines: HourLine[] }>();
     const cached: HourLine[][] = [];
     if (!this.hourCache.enabled || store.step !== MINUTE || store.start % MINUTE !== 0) return { read: hours, cached, filling };
-    const perHour = new Map<number, Roll[]>();
-    for (const roll of hours.rolled) perHour.set(roll.hour, [...(perHour.get(roll.hour) ?? []), roll]);
     const rolled: Roll[] = [];
-    for (const [hour, rolls] of perHour) {
-      const whole = hour * 1000 >= store.start && hour * 1000 + HOUR <= store.end;
+    for (const [hour, rolls] of rollsByHour(hours.rolled)) {
+      if (hour * 1000 < store.start || hour * 1000 + HOUR > store.end) {
+        rolled.push(...rolls);
+        continue;
+      }
       const key = this.hourCache.key(request, hour, rolls);
-      const lines = whole ? this.hourCache.get(key) : undefined;
+      const lines = this.hourCache.get(key);
       if (lines !== undefined) {
         cached.push(lines);
         continue;
       }
       rolled.push(...rolls);
-      if (whole) filling.set(hour, { key, lines: [] });
+      filling.set(hour, { key, lines: [] });
     }
     return { read: { computed: hours.computed, rolled }, cached, filling };
   }

@@ -354,6 +354,17 @@ export interface HourPaths {
   rolled: readonly Roll[];
 }
 
+/** Rolls grouped by their hour (unix seconds). */
+export function rollsByHour(rolls: readonly Roll[]): Map<number, Roll[]> {
+  const perHour = new Map<number, Roll[]>();
+  for (const roll of rolls) {
+    const list = perHour.get(roll.hour) ?? [];
+    perHour.set(roll.hour, list);
+    list.push(roll);
+  }
+  return perHour;
+}
+
 /**
  * Splits the window's hours between the two paths: an hour is read from the rollup when every
  * metric of the request has a fresh roll of it, else computed (open hours, stale rolls, hours
@@ -361,8 +372,7 @@ export interface HourPaths {
  */
 export function splitHours(names: readonly string[], rolls: readonly Roll[], w: MinuteWindow): HourPaths {
   const first = Math.floor(w.start / 3_600_000) * 3600;
-  const perHour = new Map<number, Roll[]>();
-  for (const roll of rolls) if (names.includes(roll.name)) perHour.set(roll.hour, [...(perHour.get(roll.hour) ?? []), roll]);
+  const perHour = rollsByHour(rolls.filter((roll) => names.includes(roll.name)));
   const computed: number[] = [];
   const rolled: Roll[] = [];
   for (let hour = first; hour * 1000 < w.end; hour += 3600) {
