@@ -7,9 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { startAlertEngine } from '../query/alerts/alerting.ts';
-import type { AlertEngine } from '../query/alerts/engine.ts';
+import { AlertEngine } from '../query/alerts/engine.ts';
 import { ClickHouseLease } from '../query/alerts/lease.ts';
+import { parseRule } from '../query/alerts/rules.ts';
 import { alertSettings } from '../query/alerts/settings.ts';
+import { ClickHouseAlertStore, type StoredRule } from '../query/alerts/store.ts';
+import { evaluate } from '../query/asl/evaluator.ts';
+import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
 import { readSettings } from '../schemas/settings.ts';
 import { type TestVigil, startTestVigil } from './helpers/vigil.ts';
 
@@ -84,6 +88,22 @@ class Gauge {
       this.timer = setTimeout(() => void this.publish().then(loop, loop), 200);
     };
     loop();
+    await this.readable();
+  }
+
+  /**
+   * Waits until a rule evaluated now reads the value: the rules' last complete 1 s step holds it.
+   * Until then (up to a second when the first sample is in the first second of a minute: that
+   * step reads the previous minute, which has none) a rule sees no data, and with the default
+   * no_data it raises a nodata alert and notifies it.
+   */
+  private async readable(): Promise<void> {
+    const source = new ClickHouseSeriesSource(vigil.store.read);
+    await waitFor(`${this.name} readable by a rule`, async () => {
+      const end = Math.floor(Date.now() / 1000) * 1000;
+      const { lines } = await evaluate(`name,${this.name},:eq,:max`, { start: end - 5000, end, step: 1000 }, source);
+      return lines[0]?.values.at(-1) === this.value;
+    });
   }
 
   /** Sets the value and publishes it at once. */
@@ -235,29 +255,97 @@ describe('evaluator lease', () => {
 
   it('has one holder until it expires or is released', async () => {
     const [a, b] = [lease('a', 'test-1'), lease('b', 'test-1')];
-    expect(await a.acquire(T)).toBe(true);
-    expect(await b.acquire(T + 1)).toBe(false);
-    expect(await a.acquire(T + 2)).toBe(true);
+    expect(await a.acquire(T)).toBe('won');
+    expect(await b.acquire(T + 1)).toBe('lost');
+    expect(await a.acquire(T + 2)).toBe('kept');
     // a renews past half the lease, so b must wait for the renewed expiry.
-    expect(await a.acquire(T + DURATION / 2 + 10)).toBe(true);
-    expect(await b.acquire(T + DURATION + 1)).toBe(false);
+    expect(await a.acquire(T + DURATION / 2 + 10)).toBe('kept');
+    expect(await b.acquire(T + DURATION + 1)).toBe('lost');
     // a stops renewing: b takes over once it expires, and a has lost it.
-    expect(await b.acquire(T + 1.5 * DURATION + 11)).toBe(true);
-    expect(await a.acquire(T + 1.5 * DURATION + 12)).toBe(false);
+    expect(await b.acquire(T + 1.5 * DURATION + 11)).toBe('won');
+    expect(await a.acquire(T + 1.5 * DURATION + 12)).toBe('lost');
     // A release hands it over at once.
     await a.release(T + 1.5 * DURATION + 13); // not held: writes nothing
-    expect(await a.acquire(T + 1.5 * DURATION + 14)).toBe(false);
+    expect(await a.acquire(T + 1.5 * DURATION + 14)).toBe('lost');
     await b.release(T + 1.5 * DURATION + 15);
-    expect(await a.acquire(T + 1.5 * DURATION + 16)).toBe(true);
+    expect(await a.acquire(T + 1.5 * DURATION + 16)).toBe('won');
+  });
+
+  it('reports a holding that lapsed as won anew, even when the holder never saw it lost', async () => {
+    const [a, b] = [lease('a', 'test-3'), lease('b', 'test-3')];
+    expect(await a.acquire(T)).toBe('won');
+    // a stalls past its expiry; b holds the lease meanwhile and releases it.
+    expect(await b.acquire(T + DURATION + 1)).toBe('won');
+    await b.release(T + DURATION + 2);
+    expect(await a.acquire(T + DURATION + 3)).toBe('won');
+    expect(await a.acquire(T + DURATION + 4)).toBe('kept');
+    // Its own lease expired unclaimed: won anew too (another may have held it and gone).
+    expect(await a.acquire(T + 3 * DURATION)).toBe('won');
   });
 
   it('gives an expired lease claimed by several processes at once to exactly one', async () => {
     const holders = ['p1', 'p2', 'p3'].map((h) => lease(h, 'test-2'));
     for (let round = 0; round < 3; round++) {
       const at = T + round * 2 * DURATION;
-      const won = await Promise.all(holders.map((h) => h.acquire(at)));
-      expect(won.filter(Boolean), `round ${round}`).toHaveLength(1);
+      const holdings = await Promise.all(holders.map((h) => h.acquire(at)));
+      expect(holdings.filter((h) => h === 'won'), `round ${round}`).toHaveLength(1);
+      expect(holdings.filter((h) => h === 'lost'), `round ${round}`).toHaveLength(2);
     }
+  });
+});
+
+describe('engine takeovers', () => {
+  // Two engines on the real store and a lease of their own name, stepped tick by tick on a
+  // clock of the test's, so the interleaving is exact. The rule is theirs alone (not in the rules
+  // table, which the running Vigil's evaluator reads); it is edited by swapping its threshold.
+  const DURATION = 10_000;
+
+  it('a holder whose lease lapsed unseen reloads the state, so it misses no notification', async () => {
+    const id = `takeover-${Date.now()}`;
+    const ruleOver = (threshold: number) =>
+      parseRule({ name: 'Takeover', expr: '50', condition: { op: '>', threshold }, interval: '1s', step: '1s', lookback: '5s', receivers: [{ name: 'hook', url: 'http://127.0.0.1:9/hook' }] });
+    let rule = ruleOver(40);
+    class OneRule extends ClickHouseAlertStore {
+      override async listRules(): Promise<StoredRule[]> {
+        return [{ id, rule, createdAtMs: 0, updatedAtMs: 0 }];
+      }
+    }
+    const store = new OneRule(vigil.store.read, vigil.store.write);
+    const T = Date.now();
+    let clock = T;
+    const sent: string[] = [];
+    const engine = (holder: string) =>
+      new AlertEngine(
+        {
+          store,
+          source: new ClickHouseSeriesSource(vigil.store.read),
+          evaluate,
+          lease: new ClickHouseLease(vigil.store.read, vigil.store.write, holder, DURATION, 20, 'test-takeover'),
+          send: async (_url, payload) => void sent.push((payload as { status: string }).status),
+          log: pino({ level: 'silent' }),
+          now: () => clock,
+        },
+        { tickMs: 100, backoff: { initial: 400, max: 1000 }, webhookTimeoutMs: 1000, externalURL: 'http://vigil.test' },
+      );
+    const [a, b] = [engine('a'), engine('b')];
+
+    await a.tick(); // a wins the lease: the rule fires
+    expect(sent).toEqual(['firing']);
+    // a stalls past its lease; b takes over, sees the condition end, and stops cleanly.
+    clock = T + DURATION + 1;
+    rule = ruleOver(60);
+    await b.tick();
+    expect(sent).toEqual(['firing', 'resolved']);
+    await b.stop();
+    // a wakes up, wins the released lease (it never saw b) and the condition holds again: the
+    // receiver, told it resolved, must hear it fire again.
+    clock += 1000;
+    rule = ruleOver(40);
+    await a.tick();
+    expect(sent).toEqual(['firing', 'resolved', 'firing']);
+    const history = await store.history({ ruleId: id, startMs: T, endMs: clock + 1, limit: 10 });
+    expect(history.map((h) => `${h.from}->${h.to}`).reverse()).toEqual(['inactive->firing', 'firing->resolved', 'inactive->firing']);
+    await a.stop();
   });
 });
 
@@ -442,10 +530,13 @@ describe('alert evaluation and notifications', () => {
       const firing = await waitFor('firing', () => stateOf(id, 'firing'));
       // `for` counted across the takeover.
       expect(Date.parse(firing.firedAt) - Date.parse(firing.activeAt)).toBeLessThan(5000);
-      await waitFor('the firing notification', () => hook.received.length === 1);
+      // At least one, then exactly the one: an extra notification fails here, named as such.
+      await waitFor('the firing notification', () => hook.received.length >= 1);
+      expect(hook.statuses()).toEqual(['firing']);
       for (let i = 0; i < 3; i++) await breakLease();
+      expect(hook.statuses()).toEqual(['firing']);
       await cpu.set(10);
-      await waitFor('the resolved notification', () => hook.received.length === 2);
+      await waitFor('the resolved notification', () => hook.received.length >= 2);
       await breakLease();
       await sleep(500);
       expect(hook.statuses()).toEqual(['firing', 'resolved']);

@@ -63,7 +63,7 @@ export class AlertEngine {
   private stopped = false;
   /** Aborts webhook requests in flight when the engine stops (they are retried by the next holder). */
   private readonly aborter = new AbortController();
-  /** Rule states while this process holds the lease; undefined otherwise (reloaded on winning it). */
+  /** Rule states while this process holds the lease; undefined otherwise (reloaded on each win). */
   private states: Map<string, RuleState> | undefined;
   /** When each rule was last evaluated by this holder. */
   private readonly lastEval = new Map<string, number>();
@@ -101,13 +101,15 @@ export class AlertEngine {
   /** One round: lease, due evaluations, notifications. */
   async tick(): Promise<void> {
     const { store, lease } = this.deps;
-    const now = this.now();
-    if (!(await lease.acquire(now))) {
+    const holding = await lease.acquire(this.now());
+    // What this process remembers from an earlier holding is stale once another may have held
+    // the lease (its transitions and notifications are only in the store): forget it.
+    if (holding !== 'kept') {
       this.states = undefined;
       this.lastEval.clear();
       this.known.clear();
-      return;
     }
+    if (holding === 'lost') return;
     this.states ??= await store.states();
     const rules = await store.listRules();
     const live = new Set(rules.map((r) => r.id));

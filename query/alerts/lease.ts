@@ -13,9 +13,16 @@ import { CURRENT_LEASE, LEASE_TABLE } from './sql.ts';
 
 export const EVALUATOR_LEASE = 'alert-evaluator';
 
+/**
+ * What claiming the lease gave: `kept`, held without a break since the last acquire that
+ * returned `kept` or `won`; `won`, held anew: others may have held it since this process last
+ * did, so whatever it remembers from then is stale; `lost`, held by another (or not confirmed).
+ */
+export type Holding = 'kept' | 'won' | 'lost';
+
 export interface Lease {
-  /** Claims or renews the lease at `now`; true when this process holds it. */
-  acquire(now: number): Promise<boolean>;
+  /** Claims or renews the lease at `now`. */
+  acquire(now: number): Promise<Holding>;
   /** Gives the lease up (if held), so another process takes over at once. */
   release(now: number): Promise<void>;
 }
@@ -48,19 +55,25 @@ export class ClickHouseLease implements Lease {
     });
   }
 
-  async acquire(now: number): Promise<boolean> {
+  async acquire(now: number): Promise<Holding> {
     const lease = await this.current();
-    const mine = lease?.holder === this.holder;
-    if (lease !== undefined && !mine && lease.expiresAtMs > now) return false;
+    if (lease !== undefined && lease.holder !== this.holder && lease.expiresAtMs > now) {
+      this.heldUntil = 0;
+      return 'lost';
+    }
+    // Unbroken: the latest row is still this process's unexpired claim, so nobody claimed it
+    // since. A holding that lapsed (expired, released, or lost at the last acquire) is won anew
+    // even when the latest row names this process again.
+    const unbroken = lease?.holder === this.holder && lease.expiresAtMs > now && this.heldUntil > 0;
     // Renew only past half the lease, so a steady holder writes a row per half lease, not per tick.
-    if (mine && lease.expiresAtMs - now > this.durationMs / 2) return true;
+    if (unbroken && lease.expiresAtMs - now > this.durationMs / 2) return 'kept';
     await this.claim(now, now + this.durationMs);
     // A renewal of an unexpired lease races with nobody; a claim waits for concurrent claims.
-    if (!mine || lease.expiresAtMs <= now) await new Promise((resolve) => setTimeout(resolve, this.settleMs));
+    if (!unbroken) await new Promise((resolve) => setTimeout(resolve, this.settleMs));
     const confirmed = await this.current();
     const held = confirmed?.holder === this.holder;
     this.heldUntil = held ? now + this.durationMs : 0;
-    return held;
+    return !held ? 'lost' : unbroken ? 'kept' : 'won';
   }
 
   async release(now: number): Promise<void> {
