@@ -7,9 +7,11 @@
 //    varying parameters (random existing trace ids, services, user ids).
 // Prints a table with the issue's goals and writes bench/results/query-<time>.json (+ query-latest.json).
 //   BENCH_SPANS (10000000)  BENCH_LOGS (= BENCH_SPANS)  BENCH_RUNS (40)  BENCH_WARMUP (3)
-//   BENCH_KEEP=1 keeps the data directory (printed) for EXPLAIN afterwards.
+//   BENCH_DATA_DIR: keep the data set in this directory; when it already holds one (a previous
+//   run's bench-query.json), reuse it: no load, the same queries on the same data (A/B runs of
+//   two commits, EXPLAIN afterwards). The "last hour" stays the one the data was loaded for.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +22,7 @@ const spans = Number(process.env.BENCH_SPANS ?? 10_000_000);
 const logs = Number(process.env.BENCH_LOGS ?? spans);
 const runs = Number(process.env.BENCH_RUNS ?? 40);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
-const keep = process.env.BENCH_KEEP === '1';
+const keptDir = process.env.BENCH_DATA_DIR;
 
 interface Loaded {
   endMs: number;
@@ -38,15 +40,25 @@ interface Loaded {
   rareToken: string;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-query-'));
-console.error(`loading ${spans.toLocaleString('en')} spans and ${logs.toLocaleString('en')} log records into ${dataDir} ...`);
-const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/query-load.ts', dataDir, String(spans), String(logs)], {
-  maxBuffer: 16 << 20,
-});
-const data = JSON.parse(stdout) as Loaded;
-console.error(
-  `loaded: spans ${data.spanSeconds.toFixed(1)} s, logs ${data.logSeconds.toFixed(1)} s, background merges done ${data.settleSeconds.toFixed(1)} s later; starting Vigil`,
-);
+const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'vigil-bench-query-'));
+const metaFile = join(dataDir, 'bench-query.json');
+const reused = keptDir !== undefined && existsSync(metaFile);
+let data: Loaded;
+if (reused) {
+  data = JSON.parse(readFileSync(metaFile, 'utf8')) as Loaded;
+  console.error(`reusing the data set in ${dataDir} (${data.spans.toLocaleString('en')} spans, ${data.logs.toLocaleString('en')} log records); starting Vigil`);
+} else {
+  mkdirSync(dataDir, { recursive: true });
+  console.error(`loading ${spans.toLocaleString('en')} spans and ${logs.toLocaleString('en')} log records into ${dataDir} ...`);
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/query-load.ts', dataDir, String(spans), String(logs)], {
+    maxBuffer: 16 << 20,
+  });
+  data = JSON.parse(stdout) as Loaded;
+  if (keptDir !== undefined) writeFileSync(metaFile, stdout);
+  console.error(
+    `loaded: spans ${data.spanSeconds.toFixed(1)} s, logs ${data.logSeconds.toFixed(1)} s, background merges done ${data.settleSeconds.toFixed(1)} s later; starting Vigil`,
+  );
+}
 
 const vigil = await startVigilProcess({ VIGIL_DATA_DIR: dataDir, VIGIL_LOG_LEVEL: 'info' });
 const base = vigil.queryUrl!;
@@ -124,8 +136,7 @@ for (const c of cases) {
 
 vigil.child.kill('SIGTERM');
 const exitCode = await vigil.exited;
-if (keep) console.error(`data kept in ${dataDir}`);
-else rmSync(dataDir, { recursive: true, force: true });
+if (keptDir === undefined) rmSync(dataDir, { recursive: true, force: true });
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en')}/s`;
@@ -144,7 +155,7 @@ console.log(`\n${runs} measured requests per query after ${warmup} warm-up, sequ
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version },
-  settings: { spans, logs, runs, warmup, engine: 'embedded (chDB)', window: hour },
+  settings: { spans: data.spans, logs: data.logs, reused, runs, warmup, engine: 'embedded (chDB)', window: hour },
   load: { spanSeconds: data.spanSeconds, logSeconds: data.logSeconds, spansPerSecond: data.spans / data.spanSeconds, logsPerSecond: data.logs / data.logSeconds, counts: data.counts, tables: data.tables },
   results,
 };
