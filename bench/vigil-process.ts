@@ -18,14 +18,17 @@ export interface VigilProcess {
   exited: Promise<number | null>;
 }
 
+// The server runs as `npm start` runs it (package.json): with its glibc malloc settings (large
+// blocks from the heap, not fresh mmaps whose first touch costs page faults) unless
+// GLIBC_TUNABLES is set here (empty: glibc's defaults), and with its Node.js options (a young
+// generation large enough for a request's garbage: README "Configuration").
+const START = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start as string;
+export const MALLOC = /GLIBC_TUNABLES=(\S+)/.exec(START)?.[1];
+const START_NODE_ARGS = /\btsx ((?:--\S+ )*)query\/vigil\.ts/.exec(START)?.[1]?.split(' ').filter(Boolean) ?? [];
+
 // BENCH_NODE_ARGS: extra Node options for the server only, e.g. to profile it under load:
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:ingest
-const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-
-// The server runs with the glibc malloc settings `npm start` gives it (package.json: large
-// blocks from the heap, not fresh mmaps whose first touch costs page faults; README "Configuration"),
-// unless GLIBC_TUNABLES is set here (empty: glibc's defaults).
-export const MALLOC = /GLIBC_TUNABLES=(\S+)/.exec(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start)?.[1];
+const nodeArgs = [...START_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 
 export function startVigilProcess(env: Record<string, string>, args: string[] = []): Promise<VigilProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'query/vigil.ts', ...args], {
