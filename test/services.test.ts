@@ -215,6 +215,16 @@ describe('GET /api/v1/services/overview', () => {
     for (const [i, s] of wide.entries()) expect(Math.abs(s.p50Ms - narrow[i].p50Ms)).toBeLessThanOrEqual(1);
   });
 
+  it('reads a partial hour from the hourly rollup only when none of its minutes lies outside the range', async () => {
+    // Starting after M's minute: the main traces share LATE's hour (unless LATE crossed into the
+    // next one) but lie before the range, so the hour's row must not be used; only LATE counts.
+    const after = (await get('/api/v1/services/overview', { start: us(M + 60), end: us(LATE + 60) - 1, spanKind: 'all' })).body.services;
+    expect(after.map((s: any) => [s.service, s.calls, s.errors])).toEqual([
+      ['cart', 1, 0],
+      ['frontend', 1, 0],
+    ]);
+  });
+
   it('answers no services for a quiet range', async () => {
     const { status, body } = await get('/api/v1/services/overview', { start: us(M - 3600), end: us(M - 1800) });
     expect(status).toBe(200);
