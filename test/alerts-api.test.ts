@@ -12,6 +12,7 @@ import type { RuleState } from '../query/alerts/evaluator.ts';
 import { ClickHouseLease } from '../query/alerts/lease.ts';
 import { parseRule } from '../query/alerts/rules.ts';
 import { alertSettings } from '../query/alerts/settings.ts';
+import { CURRENT_LEASE } from '../query/alerts/sql.ts';
 import { ClickHouseAlertStore, type StoredRule } from '../query/alerts/store.ts';
 import { evaluate } from '../query/asl/evaluator.ts';
 import { ClickHouseSeriesSource } from '../query/metrics/source.ts';
@@ -296,57 +297,137 @@ describe('evaluator lease', () => {
 });
 
 describe('engine takeovers', () => {
-  // Two engines on the real store and a lease of their own name, stepped tick by tick on a
-  // clock of the test's, so the interleaving is exact. The rule is theirs alone (not in the rules
-  // table, which the running Vigil's evaluator reads); it is edited by swapping its threshold.
+  // Engines on the real store and leases of their own names, stepped tick by tick on a clock of
+  // the test's, so the interleaving is exact. The rules are theirs alone (not in the rules table,
+  // which the running Vigil's evaluator reads); a rule is edited by swapping it.
   const DURATION = 10_000;
+  const T = Date.now();
+  let clock = T;
+  const ruleOver = (name: string, threshold: number, receivers = ['hook']) =>
+    parseRule({ name, expr: '50', condition: { op: '>', threshold }, interval: '1s', step: '1s', lookback: '5s', receivers: receivers.map((r) => ({ name: r, url: `http://127.0.0.1:9/${r}` })) });
+
+  /** The store of the rules `rules()` gives at each tick. */
+  const storeOf = (rules: () => StoredRule[]) =>
+    new (class extends ClickHouseAlertStore {
+      override async listRules(): Promise<StoredRule[]> {
+        return rules();
+      }
+    })(vigil.store.read, vigil.store.write);
+  const stored = (id: string, rule: ReturnType<typeof ruleOver>): StoredRule => ({ id, rule, createdAtMs: 0, updatedAtMs: 0 });
+
+  type Send = (holder: string, url: string, payload: { status: string }, timeoutMs: number) => Promise<void>;
+  const engine = (holder: string, leaseName: string, store: ClickHouseAlertStore, send: Send, webhookTimeoutMs = 1000) =>
+    new AlertEngine(
+      {
+        store,
+        source: new ClickHouseSeriesSource(vigil.store.read),
+        evaluate,
+        lease: new ClickHouseLease(vigil.store.read, vigil.store.write, holder, DURATION, 20, leaseName),
+        send: (url, payload, timeoutMs) => send(holder, url, payload as { status: string }, timeoutMs),
+        log: pino({ level: 'silent' }),
+        now: () => clock,
+      },
+      { tickMs: 100, backoff: { initial: 400, max: 1000 }, webhookTimeoutMs, externalURL: 'http://vigil.test' },
+    );
+
+  /** The lease row that wins (read from the table, as another process would). */
+  const leaseRow = async (name: string) => (await vigil.rows<{ holder: string; expiresAtMs: string }>(CURRENT_LEASE, { name }))[0]!;
 
   it('a holder whose lease lapsed unseen reloads the state, so it misses no notification', async () => {
     const id = `takeover-${Date.now()}`;
-    const ruleOver = (threshold: number) =>
-      parseRule({ name: 'Takeover', expr: '50', condition: { op: '>', threshold }, interval: '1s', step: '1s', lookback: '5s', receivers: [{ name: 'hook', url: 'http://127.0.0.1:9/hook' }] });
-    let rule = ruleOver(40);
-    class OneRule extends ClickHouseAlertStore {
-      override async listRules(): Promise<StoredRule[]> {
-        return [{ id, rule, createdAtMs: 0, updatedAtMs: 0 }];
-      }
-    }
-    const store = new OneRule(vigil.store.read, vigil.store.write);
-    const T = Date.now();
-    let clock = T;
+    let rule = ruleOver('Takeover', 40);
+    const store = storeOf(() => [stored(id, rule)]);
+    clock = T;
     const sent: string[] = [];
-    const engine = (holder: string) =>
-      new AlertEngine(
-        {
-          store,
-          source: new ClickHouseSeriesSource(vigil.store.read),
-          evaluate,
-          lease: new ClickHouseLease(vigil.store.read, vigil.store.write, holder, DURATION, 20, 'test-takeover'),
-          send: async (_url, payload) => void sent.push((payload as { status: string }).status),
-          log: pino({ level: 'silent' }),
-          now: () => clock,
-        },
-        { tickMs: 100, backoff: { initial: 400, max: 1000 }, webhookTimeoutMs: 1000, externalURL: 'http://vigil.test' },
-      );
-    const [a, b] = [engine('a'), engine('b')];
+    const record: Send = async (_holder, _url, payload) => void sent.push(payload.status);
+    const [a, b] = [engine('a', 'test-takeover', store, record), engine('b', 'test-takeover', store, record)];
 
     await a.tick(); // a wins the lease: the rule fires
     expect(sent).toEqual(['firing']);
     // a stalls past its lease; b takes over, sees the condition end, and stops cleanly.
     clock = T + DURATION + 1;
-    rule = ruleOver(60);
+    rule = ruleOver('Takeover', 60);
     await b.tick();
     expect(sent).toEqual(['firing', 'resolved']);
     await b.stop();
     // a wakes up, wins the released lease (it never saw b) and the condition holds again: the
     // receiver, told it resolved, must hear it fire again.
     clock += 1000;
-    rule = ruleOver(40);
+    rule = ruleOver('Takeover', 40);
     await a.tick();
     expect(sent).toEqual(['firing', 'resolved', 'firing']);
     const history = await store.history({ ruleId: id, startMs: T, endMs: clock + 1, limit: 10 });
     expect(history.map((h) => `${h.from}->${h.to}`).reverse()).toEqual(['inactive->firing', 'firing->resolved', 'inactive->firing']);
     await a.stop();
+  });
+
+  it('a holder that stalls mid-tick past its lease stops before its next save or send; the new holder sends once', async () => {
+    const [x, y] = [`lapse-x-${Date.now()}`, `lapse-y-${Date.now()}`];
+    const store = storeOf(() => [stored(x, ruleOver('X', 40, ['hx'])), stored(y, ruleOver('Y', 40, ['hy']))]);
+    clock = T;
+    const sent: string[] = [];
+    let b: AlertEngine | undefined;
+    // a's first send (x's firing) stalls past a's lease, and b takes over meanwhile.
+    const send: Send = async (holder, url) => {
+      sent.push(`${holder}:${url.slice(url.lastIndexOf('/') + 1)}`);
+      if (holder === 'a' && sent.length === 1) {
+        clock = T + DURATION + 1;
+        await b!.tick();
+      }
+    };
+    const a = engine('a', 'test-lapse', store, send);
+    b = engine('b', 'test-lapse', store, send);
+
+    await a.tick();
+    // b sent both rules (x again: a's delivery was not recorded yet, at-least-once); a, back from
+    // its send, neither recorded it over b's state nor evaluated, saved or sent y.
+    expect(sent).toEqual(['a:hx', 'b:hx', 'b:hy']);
+    const states = await store.states();
+    const sentAt = (id: string, receiver: string) => Object.values(states.get(id)!.instances).map((i) => i.sent[receiver]);
+    expect(sentAt(x, 'hx')).toEqual([{ state: 'firing', at: T + DURATION + 1 }]);
+    expect(sentAt(y, 'hy')).toEqual([{ state: 'firing', at: T + DURATION + 1 }]);
+    const history = await store.history({ ruleId: y, startMs: T, endMs: clock + 1, limit: 10 });
+    expect(history.map((h) => `${h.from}->${h.to}`)).toEqual(['inactive->firing']);
+    // a has lost the lease; b holds it and owes nobody anything more.
+    clock += 1000;
+    await a.tick();
+    await b.tick();
+    expect(sent).toEqual(['a:hx', 'b:hx', 'b:hy']);
+    await a.stop();
+    await b.stop();
+  });
+
+  it('a tick of slow webhooks renews the lease so that every send ends before it could lapse', async () => {
+    const id = `slow-${Date.now()}`;
+    const receivers = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    const store = storeOf(() => [stored(id, ruleOver('Slow', 40, receivers))]);
+    clock = T;
+    const sent: string[] = [];
+    // Each receiver answers just before the timeout the engine gives it (a quarter of the lease:
+    // the configured 60 s is longer). What the lease row said at each send, checked afterwards
+    // (the engine takes a failed expectation here for a failed webhook).
+    const seen: Array<{ timeoutMs: number; holder: string; leftMs: number }> = [];
+    const slow: Send = async (holder, url, _payload, timeoutMs) => {
+      sent.push(`${holder}:${url.slice(url.lastIndexOf('/') + 1)}`);
+      const row = await leaseRow('test-slow');
+      seen.push({ timeoutMs, holder: row.holder, leftMs: Number(row.expiresAtMs) - clock });
+      clock += timeoutMs - 1;
+    };
+    const [a, b] = [engine('a', 'test-slow', store, slow, 60_000), engine('b', 'test-slow', store, slow, 60_000)];
+
+    await a.tick(); // six sends of 2.5 s: 15 s, longer than the lease
+    expect(sent).toEqual(receivers.map((r) => `a:${r}`));
+    // Every send was given 2.5 s and started with the lease naming a for longer than that.
+    for (const s of seen) expect(s).toEqual({ timeoutMs: DURATION / 4, holder: 'a', leftMs: expect.toSatisfy((left: number) => left > DURATION / 4) });
+    // a renewed on the way, so b cannot take over now that a's first claim has expired, and
+    // nobody is owed more.
+    expect(clock).toBeGreaterThan(T + DURATION);
+    clock += 1;
+    await b.tick();
+    await a.tick();
+    expect(sent).toEqual(receivers.map((r) => `a:${r}`));
+    await a.stop();
+    await b.stop();
   });
 });
 

@@ -3,6 +3,14 @@
 // state, then sends what receivers are owed and persists that too. State is loaded from
 // ClickHouse when the lease is won, so a restart or another process resumes `for` timers and
 // knows what was already notified.
+//
+// A tick may outlast the lease it checked at its start (slow webhooks, one rule after another),
+// so each step that acts on the holding (a webhook send, a state write) first makes sure the
+// holding outlasts the step: a send is cut off after `stepMs`, and a state write is assumed to
+// take less, so no step can still be running when another process may claim the lease. Close
+// to that point the engine renews the lease mid-tick; once a step no longer fits (the process
+// stalled, or the lease was lost) the tick ends there and what it remembers is forgotten, as on
+// a lost lease: the next tick claims the lease again and reloads the state.
 import type { Logger } from 'pino';
 import type { Evaluate, GraphResult, SeriesSource, Window } from '../asl/types.ts';
 import { EMPTY_STATE, type Outcome, type RuleState, advance } from './evaluator.ts';
@@ -30,6 +38,9 @@ export interface EngineDeps {
   readonly log: Logger;
   readonly now?: () => number;
 }
+
+/** Ends a tick whose holding may lapse before its next step would end. */
+class HoldingLapsed extends Error {}
 
 /** The window whose last step is the last complete one at `now`. */
 export function evaluationWindow(rule: AlertRule, now: number): Window {
@@ -70,12 +81,19 @@ export class AlertEngine {
   /** The rules this holder evaluated, so a deleted one's alerts can still be resolved to its receivers. */
   private readonly known = new Map<string, StoredRule>();
   private readonly now: () => number;
+  /**
+   * The longest a step acting on the holding may take: a webhook send is abandoned after it. The
+   * webhook timeout, at most a quarter of the lease, so a renewal at twice this left (within the
+   * half of the lease where acquire renews) leaves room for the step.
+   */
+  private readonly stepMs: number;
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly options: EngineOptions,
   ) {
     this.now = deps.now ?? Date.now;
+    this.stepMs = Math.min(options.webhookTimeoutMs, deps.lease.durationMs / 4);
   }
 
   start(): void {
@@ -100,16 +118,40 @@ export class AlertEngine {
 
   /** One round: lease, due evaluations, notifications. */
   async tick(): Promise<void> {
-    const { store, lease } = this.deps;
-    const holding = await lease.acquire(this.now());
+    const holding = await this.deps.lease.acquire(this.now());
     // What this process remembers from an earlier holding is stale once another may have held
     // the lease (its transitions and notifications are only in the store): forget it.
-    if (holding !== 'kept') {
-      this.states = undefined;
-      this.lastEval.clear();
-      this.known.clear();
-    }
+    if (holding !== 'kept') this.forget();
     if (holding === 'lost') return;
+    try {
+      await this.evaluateAll();
+    } catch (error) {
+      if (!(error instanceof HoldingLapsed)) throw error;
+      this.deps.log.warn('alert lease may lapse before the next step ends; the tick stops and the next one claims it again');
+      this.forget();
+    }
+  }
+
+  private forget(): void {
+    this.states = undefined;
+    this.lastEval.clear();
+    this.known.clear();
+  }
+
+  /**
+   * Before each step that acts on the holding: throws HoldingLapsed unless the holding outlasts
+   * a step starting now, renewing the lease once no more than two steps fit.
+   */
+  private async ensureHeld(): Promise<void> {
+    const { lease } = this.deps;
+    const left = lease.heldUntil - this.now();
+    const holding = left > this.stepMs && left <= 2 * this.stepMs ? await lease.acquire(this.now()) : 'kept';
+    if (holding !== 'kept' || lease.heldUntil - this.now() <= this.stepMs) throw new HoldingLapsed();
+  }
+
+  /** Every rule whose interval is due, then the retired ones, under a holding checked at each step. */
+  private async evaluateAll(): Promise<void> {
+    const { store } = this.deps;
     this.states ??= await store.states();
     const rules = await store.listRules();
     const live = new Set(rules.map((r) => r.id));
@@ -146,6 +188,7 @@ export class AlertEngine {
       const observed = outcome ?? (await observe(rule, at, source, evaluate));
       if (observed.kind === 'error') this.deps.log.warn({ rule: id, error: observed.message }, 'alert rule evaluation failed');
       const next = advance(rule, state, observed, at);
+      await this.ensureHeld();
       await store.saveTransitions(id, rule.name, next.transitions);
       state = next.state;
       await this.save(id, before, state, states);
@@ -154,8 +197,9 @@ export class AlertEngine {
     for (const delivery of dueDeliveries(rule, state, this.now())) {
       const at = this.now();
       const payload = webhookPayload({ ruleId: id, ruleName: rule.name, expr: rule.expr, receiver: delivery.receiver.name, externalURL: this.options.externalURL }, delivery.instances);
+      await this.ensureHeld();
       try {
-        await this.deps.send(delivery.receiver.url, payload, this.options.webhookTimeoutMs, this.aborter.signal);
+        await this.deps.send(delivery.receiver.url, payload, this.stepMs, this.aborter.signal);
         state = markDelivered(rule, state, delivery.receiver.name, delivery.instances, at);
       } catch (error) {
         state = markFailed(state, delivery.receiver.name, at, this.options.backoff);
@@ -167,7 +211,10 @@ export class AlertEngine {
 
   /** Persists the state when it changed (transitions, timers, notifications), then keeps it. */
   private async save(id: string, before: RuleState, after: RuleState, states: Map<string, RuleState>): Promise<void> {
-    if (after !== before && JSON.stringify(after) !== JSON.stringify(before)) await this.deps.store.saveState(id, after);
+    if (after !== before && JSON.stringify(after) !== JSON.stringify(before)) {
+      await this.ensureHeld();
+      await this.deps.store.saveState(id, after);
+    }
     states.set(id, after);
   }
 }

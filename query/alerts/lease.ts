@@ -21,7 +21,14 @@ export const EVALUATOR_LEASE = 'alert-evaluator';
 export type Holding = 'kept' | 'won' | 'lost';
 
 export interface Lease {
-  /** Claims or renews the lease at `now`. */
+  /** How long a claim or renewal holds the lease. */
+  readonly durationMs: number;
+  /**
+   * Until when (unix ms, by this process's clock) the last acquire that returned `kept` or `won`
+   * holds the lease; 0 when not held. Another process may claim it from then on.
+   */
+  readonly heldUntil: number;
+  /** Claims or renews (past half the lease) the lease at `now`. */
   acquire(now: number): Promise<Holding>;
   /** Gives the lease up (if held), so another process takes over at once. */
   release(now: number): Promise<void>;
@@ -29,16 +36,20 @@ export interface Lease {
 
 export class ClickHouseLease implements Lease {
   private lastVersion = 0;
-  private heldUntil = 0;
+  private until = 0;
 
   constructor(
     private readonly read: ClickHouseClient,
     private readonly write: ClickHouseClient,
     private readonly holder: string,
-    private readonly durationMs: number,
+    readonly durationMs: number,
     private readonly settleMs = 250,
     private readonly name = EVALUATOR_LEASE,
   ) {}
+
+  get heldUntil(): number {
+    return this.until;
+  }
 
   private async current(): Promise<{ holder: string; expiresAtMs: number } | undefined> {
     const result = await this.read.query({ query: CURRENT_LEASE, query_params: { name: this.name }, format: 'JSONEachRow' });
@@ -58,13 +69,13 @@ export class ClickHouseLease implements Lease {
   async acquire(now: number): Promise<Holding> {
     const lease = await this.current();
     if (lease !== undefined && lease.holder !== this.holder && lease.expiresAtMs > now) {
-      this.heldUntil = 0;
+      this.until = 0;
       return 'lost';
     }
     // Unbroken: the latest row is still this process's unexpired claim, so nobody claimed it
     // since. A holding that lapsed (expired, released, or lost at the last acquire) is won anew
     // even when the latest row names this process again.
-    const unbroken = lease?.holder === this.holder && lease.expiresAtMs > now && this.heldUntil > 0;
+    const unbroken = lease?.holder === this.holder && lease.expiresAtMs > now && this.until > 0;
     // Renew only past half the lease, so a steady holder writes a row per half lease, not per tick.
     if (unbroken && lease.expiresAtMs - now > this.durationMs / 2) return 'kept';
     await this.claim(now, now + this.durationMs);
@@ -72,13 +83,13 @@ export class ClickHouseLease implements Lease {
     if (!unbroken) await new Promise((resolve) => setTimeout(resolve, this.settleMs));
     const confirmed = await this.current();
     const held = confirmed?.holder === this.holder;
-    this.heldUntil = held ? now + this.durationMs : 0;
+    this.until = held ? now + this.durationMs : 0;
     return !held ? 'lost' : unbroken ? 'kept' : 'won';
   }
 
   async release(now: number): Promise<void> {
-    if (this.heldUntil <= now) return;
-    this.heldUntil = 0;
+    if (this.until <= now) return;
+    this.until = 0;
     await this.claim(now, now);
   }
 }
