@@ -67,6 +67,19 @@ describe('graph formats', () => {
     expect(JSON.parse(body).values).toEqual([[1, 'Infinity'], ['NaN', 0.25], [2.5, -1]]);
   });
 
+  it('json and std.json without infinities: NaN, a missing step, -0 and long fractions the same way', () => {
+    const finite: GraphResult = {
+      lines: [
+        line({ name: 'a' }, 'a', [1 / 3, NaN, -0]),
+        line({ name: 'b' }, 'b', [1e21, 2.5e-7]),
+      ],
+      notices: [],
+    };
+    const values = (format: 'json' | 'std.json') => renderGraph(format, finite, window, 'UTC').body.replace(/.*"values":(.*),"notices".*/, '$1');
+    expect(values('json')).toBe('[[0.3333333333333333,1e+21],[NaN,2.5e-7],[0,NaN]]');
+    expect(values('std.json')).toBe('[[0.3333333333333333,1e+21],["NaN",2.5e-7],[0,"NaN"]]');
+  });
+
   it('stats.json: end and count/avg/total/max/min/last per line over the non-NaN values', () => {
     // www: 1 and 2.5 -> count 2, total 3.5, avg 1.75; the other: Infinity, 0.25, -1.
     expect(renderGraph('stats.json', result, window, 'UTC').body).toBe(
