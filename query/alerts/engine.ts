@@ -94,6 +94,12 @@ export class AlertEngine {
   ) {
     this.now = deps.now ?? Date.now;
     this.stepMs = Math.min(options.webhookTimeoutMs, deps.lease.durationMs / 4);
+    if (this.stepMs < options.webhookTimeoutMs) {
+      deps.log.warn(
+        { webhookTimeoutMs: options.webhookTimeoutMs, leaseMs: deps.lease.durationMs, usedMs: this.stepMs },
+        'VIGIL_ALERTS_WEBHOOK_TIMEOUT is longer than a quarter of VIGIL_ALERTS_LEASE: webhooks are cut off after a quarter of the lease',
+      );
+    }
   }
 
   start(): void {
