@@ -284,12 +284,16 @@ describe('the cache of rolled hours', () => {
   it('answers rolled hours from memory once read, and never a roll that is no longer fresh', async () => {
     expectValues(await values(cached), gauge, 'first read (fills the cache)');
     expectValues(await values(uncached), gauge, 'without the cache');
+    // A window from mid-hour to mid-hour caches the whole of its first and last hours too.
+    const midHour = new ClickHouseSeriesSource(vigil.store.read, { hourCacheBytes: 1 << 20 });
+    expectValues(await values(midHour, { start: at(30), end: at(150), step: MINUTE }), gauge.slice(30, 150), 'mid-hour to mid-hour (fills)');
     // The rolled rows gone from the store, their rolls still recorded: only the cache has them.
     await vigil.store.write.command({ query: `ALTER TABLE vigil_metric_rollup DELETE WHERE MetricName = '${NAME}'`, clickhouse_settings: { mutations_sync: '2' } });
     expectValues(await values(cached), gauge, 'from the cache');
     expect(await values(uncached), 'the store without the rolled rows: no line').toEqual([]);
-    // Only hours wholly inside the window come from the cache: hour 1 here, hours 0 and 2 are read.
-    expectValues(await values(cached, { start: at(30), end: at(150), step: MINUTE }), perMinute((m) => (m >= 60 && m < 120 ? m : NaN)).slice(30, 150), 'mid-hour to mid-hour');
+    // Hours partly in the window come from the cache too, only the window's minutes of them.
+    expectValues(await values(cached, { start: at(30), end: at(150), step: MINUTE }), gauge.slice(30, 150), 'mid-hour to mid-hour');
+    expectValues(await values(midHour), gauge, 'the whole window from the hours a mid-hour window read');
     // A late point makes hour 1's roll stale: that hour is computed from the minute maps, at once.
     await send([{ name: NAME, kind: 'gauge', points: [{ attributes: { host: 'h2' }, time: at(90, 15), value: 1000 }] }]);
     const [h1, h2] = ['h1', 'h2'].map((host) => request(and(eq('name', NAME), eq('host', host))));

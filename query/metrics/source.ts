@@ -202,31 +202,31 @@ export class ClickHouseSeriesSource implements SeriesSource {
     if (hours.computed.length === 0 && hours.rolled.length === 0) return [];
     const { read, cached, filling } = this.cachedHours({ query, groupBy, aggregation }, hours, store);
     const rows = read.computed.length === 0 && read.rolled.length === 0 ? [] : await this.readMetric({ query, groupBy, aggregation, consolidation, names, kinds }, store, read);
-    // A line's points may come in several rows (one per hour at a one-minute step).
+    // A line's points may come in several rows (one per hour at a one-minute step); only the
+    // steps of the window count (a one-minute row holds its whole hour).
     const points = new Map<string, { steps: number[]; values: number[] }>();
-    const pointsOf = (line: string) => {
-      const list = points.get(line) ?? { steps: [], values: [] };
-      points.set(line, list);
-      return list;
+    const stepCount = (store.end - store.start) / store.step;
+    const addPoints = (line: string, steps: readonly number[], values: readonly number[]) => {
+      let list = points.get(line);
+      steps.forEach((i, k) => {
+        if (i < 0 || i >= stepCount) return;
+        if (list === undefined) points.set(line, (list = { steps: [], values: [] }));
+        list.steps.push(i);
+        list.values.push(values[k]!);
+      });
     };
     for (const [line, buckets, values] of rows) {
       const steps = JSON.parse(buckets!) as number[];
       if (steps.length === 0) continue;
       const numbers = JSON.parse(values!) as number[];
-      const list = pointsOf(line!);
-      list.steps.push(...steps);
-      list.values.push(...numbers);
+      addPoints(line!, steps, numbers);
       // At a one-minute step a row is one line's hour: kept if that hour is being cached.
       const filled = filling.get(Math.floor((store.start + steps[0]! * MINUTE) / HOUR) * 3600);
       filled?.lines.push({ line: line!, minutes: steps.map((i) => store.start + i * MINUTE), values: numbers });
     }
     for (const { key, lines } of filling.values()) this.hourCache.set(key, lines);
     for (const hour of cached) {
-      for (const { line, minutes, values } of hour) {
-        const list = pointsOf(line);
-        for (const m of minutes) list.steps.push((m - store.start) / MINUTE);
-        list.values.push(...values);
-      }
+      for (const { line, minutes, values } of hour) addPoints(line, minutes.map((m) => (m - store.start) / MINUTE), values);
     }
     return [...points].flatMap(([line, { steps, values }]) => {
       const tags = lineTags.get(line);
@@ -238,9 +238,10 @@ export class ClickHouseSeriesSource implements SeriesSource {
 
   /**
    * The rolled hours whose lines the cache holds (`cached`), and the hours left to read: the
-   * computed ones and the other rolled ones; of these, the hours that lie wholly in the window
-   * are cached once read (`filling`, by unix seconds of the hour). Only at a one-minute step
-   * from a whole minute, where the engine answers a row per line and hour.
+   * computed ones and the other rolled ones; of these, the rolled ones are cached once read
+   * (`filling`, by unix seconds of the hour), also an hour only partly in the window: the
+   * engine answers its whole hour. Only at a one-minute step from a whole minute, where the
+   * engine answers a row per line and hour.
    */
   private cachedHours(request: HourRequest, hours: HourPaths, store: MinuteWindow) {
     const filling = new Map<number, { key: string; lines: HourLine[] }>();
@@ -248,10 +249,6 @@ export class ClickHouseSeriesSource implements SeriesSource {
     if (!this.hourCache.enabled || store.step !== MINUTE || store.start % MINUTE !== 0) return { read: hours, cached, filling };
     const rolled: Roll[] = [];
     for (const [hour, rolls] of rollsByHour(hours.rolled)) {
-      if (hour * 1000 < store.start || hour * 1000 + HOUR > store.end) {
-        rolled.push(...rolls);
-        continue;
-      }
       const key = this.hourCache.key(request, hour, rolls);
       const lines = this.hourCache.get(key);
       if (lines !== undefined) {

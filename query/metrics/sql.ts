@@ -447,15 +447,18 @@ export function fetchMetricSql(request: MetricRequest, w: MinuteWindow, hours: H
             ) AS rows INNER JOIN ${lines} USING (SeriesId)
             GROUP BY line, Hour`;
   // Rows of a line: its step indexes and values (finite numbers only), read as TabSeparated
-  // with the arrays as JSON. At a one-minute step each step is one minute of the window (its
-  // value is its minute's under every consolidation): one row per line and hour, no
-  // regrouping; otherwise one row per line, its minutes consolidated per step.
+  // with the arrays as JSON. At a one-minute step each step is one minute (its value is its
+  // minute's under every consolidation): one row per line and hour, no regrouping; from a whole
+  // minute, with the minutes of the hour outside the window too (steps < 0 or past the end:
+  // the reader keeps the window's and caches a rolled hour whole). Otherwise one row per line,
+  // its minutes of the window consolidated per step.
+  const inWindow = w.start % MINUTE_MS === 0 ? '' : ' AND m >= {start:Int64} AND m < {end:Int64}';
   const sql =
     w.step === MINUTE_MS
       ? `SELECT toString(line),
         arrayMap(m -> intDiv(m - {start:Int64}, {step:Int64}), arrayFilter((m, keep) -> keep,
             arrayMap(i -> toInt64(toUnixTimestamp(Hour)) * 1000 + i * 60000, range(60)) AS minutes,
-            arrayMap((m, x, k) -> k > 0 AND isFinite(x) AND m >= {start:Int64} AND m < {end:Int64}, minutes, a, n) AS kept)),
+            arrayMap((m, x, k) -> k > 0 AND isFinite(x)${inWindow}, minutes, a, n) AS kept)),
         arrayFilter((x, keep) -> keep, a, kept)
     FROM (${perLineAndHour})`
       : `SELECT toString(line), groupArray(bucket) AS buckets, groupArray(value) AS values
