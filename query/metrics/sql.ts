@@ -110,20 +110,17 @@ function windowParams(w: MinuteWindow, params: Params): void {
  * The series matching a query that have points in the window (the catalogue knows when each
  * was first and last seen) and every `:by` key (Atlas leaves the others out), with their
  * line: `g` the `:by` values (`all`: the series id), `line` a hash of it; and their tags.
+ * FINAL folds a series' rows of parts not merged yet before WHERE reads FirstSeen and
+ * LastSeen (a series' tags are the same in all its rows); it costs the engine less than a
+ * GROUP BY carrying any(Tags).
  */
 function matchingSeries(query: TagQuery, groupBy: readonly string[], all: boolean, params: Params): string {
   const condition = tagCondition(query, catalogueTag, params);
   const group = groupKey(groupBy, catalogueTag, params);
-  // The inner aliases differ from the column names: the condition reads the columns.
-  return `SELECT MetricName, SeriesId, kind, ${all ? '[toString(SeriesId)]' : group.key.replaceAll('Tags[', 'tags[')} AS g, cityHash64(g) AS line, tags
-        FROM (
-            SELECT MetricName, SeriesId, any(Kind) AS kind, any(Tags) AS tags, min(FirstSeen) AS first, max(LastSeen) AS last
-            FROM vigil_metric_series
-            WHERE ${condition}
-            GROUP BY MetricName, SeriesId
-        )
-        WHERE last >= toDateTime(intDiv({start:Int64}, 1000) - 3600) AND first < toDateTime(intDiv({end:Int64}, 1000))
-          AND ${group.present.replaceAll('mapContains(Tags,', 'mapContains(tags,')}`;
+  return `SELECT MetricName, SeriesId, Kind AS kind, ${all ? '[toString(SeriesId)]' : group.key} AS g, cityHash64(g) AS line, Tags AS tags
+        FROM vigil_metric_series FINAL
+        WHERE ${condition} AND ${group.present}
+          AND LastSeen >= toDateTime(intDiv({start:Int64}, 1000) - 3600) AND FirstSeen < toDateTime(intDiv({end:Int64}, 1000))`;
 }
 
 /**
