@@ -83,33 +83,38 @@ export function minuteWindow(window: Window, offsetMs: number): MinuteWindow {
 
 /** Step values of a line from (step index, value) pairs of the store's window. */
 export function lineValues(points: ReadonlyArray<readonly [number, number]>, window: Window, store: MinuteWindow, offsetMs: number): Float64Array {
-  return stepValues(
-    points.map((p) => p[0]),
-    points.map((p) => p[1]),
-    window,
-    store,
-    offsetMs,
-  );
+  const values = storeValues(store);
+  for (const [i, v] of points) setStep(values, i, v);
+  return windowValues(values, window, store, offsetMs);
 }
 
-/** Step values of a line from the step indexes of the store's window and their values. */
-function stepValues(steps: readonly number[], values: readonly number[], window: Window, store: MinuteWindow, offsetMs: number): Float64Array {
+/** One value per step of the store's window, NaN until set. */
+function storeValues(store: MinuteWindow): Float64Array {
+  return new Float64Array(Math.max(0, Math.ceil((store.end - store.start) / store.step))).fill(Number.NaN);
+}
+
+/**
+ * Sets step i (of the store's window) when it lies in it. Step indices may arrive as strings
+ * (ClickHouse quotes 64-bit integers in JSON); null is no value.
+ */
+function setStep(values: Float64Array, i: number | string, v: number | null): boolean {
+  const step = Number(i);
+  if (!(step >= 0 && step < values.length)) return false;
+  if (v !== null) values[step] = v;
+  return true;
+}
+
+/**
+ * The window's step values from those of the store's window: the same steps, shifted by the
+ * offset; for steps finer than the store's minute, each step shows its minute's value.
+ */
+function windowValues(values: Float64Array, window: Window, store: MinuteWindow, offsetMs: number): Float64Array {
   const n = Math.max(0, Math.ceil((window.end - window.start) / window.step));
+  if (window.step >= MINUTE) return values.length === n ? values : values.slice(0, n);
   const out = new Float64Array(n).fill(Number.NaN);
-  if (window.step >= MINUTE) {
-    steps.forEach((i, k) => {
-      const v = values[k]!;
-      if (i >= 0 && i < n && v !== null) out[i] = v;
-    });
-    return out;
-  }
-  // Finer steps than the store's minute: each step shows its minute's value.
-  // Step indices may arrive as strings (ClickHouse quotes 64-bit integers in JSON).
-  const byMinute = new Map(steps.map((i, k) => [Number(i), values[k]!]));
   for (let i = 0; i < n; i++) {
-    const t = window.start - offsetMs + i * window.step;
-    const v = byMinute.get(Math.floor((t - store.start) / MINUTE));
-    if (v !== undefined) out[i] = v;
+    const minute = Math.floor((window.start - offsetMs + i * window.step - store.start) / MINUTE);
+    if (minute >= 0 && minute < values.length) out[i] = values[minute]!;
   }
   return out;
 }
@@ -203,36 +208,41 @@ export class ClickHouseSeriesSource implements SeriesSource {
     const { read, cached, filling } = this.cachedHours({ query, groupBy, aggregation }, hours, store);
     const rows = read.computed.length === 0 && read.rolled.length === 0 ? [] : await this.readMetric({ query, groupBy, aggregation, consolidation, names, kinds }, store, read);
     // A line's points may come in several rows (one per hour at a one-minute step); only the
-    // steps of the window count (a one-minute row holds its whole hour).
-    const points = new Map<string, { steps: number[]; values: number[] }>();
-    const stepCount = (store.end - store.start) / store.step;
-    const addPoints = (line: string, steps: readonly number[], values: readonly number[]) => {
-      let list = points.get(line);
-      steps.forEach((i, k) => {
-        if (i < 0 || i >= stepCount) return;
-        if (list === undefined) points.set(line, (list = { steps: [], values: [] }));
-        list.steps.push(i);
-        list.values.push(values[k]!);
-      });
+    // steps of the window count (a one-minute row holds its whole hour). A line is kept once
+    // one of its steps is in the window.
+    const lines = new Map<string, Float64Array>();
+    const addPoints = (line: string, steps: readonly number[], values: readonly number[], stepOf: (x: number) => number) => {
+      let out = lines.get(line);
+      for (let k = 0; k < steps.length; k++) {
+        if (out === undefined) {
+          const first = storeValues(store);
+          if (!setStep(first, stepOf(steps[k]!), values[k]!)) continue;
+          lines.set(line, (out = first));
+        } else {
+          setStep(out, stepOf(steps[k]!), values[k]!);
+        }
+      }
     };
+    const asStep = (i: number) => i;
+    const minuteStep = (m: number) => (m - store.start) / MINUTE;
     for (const [line, buckets, values] of rows) {
       const steps = JSON.parse(buckets!) as number[];
       if (steps.length === 0) continue;
       const numbers = JSON.parse(values!) as number[];
-      addPoints(line!, steps, numbers);
+      addPoints(line!, steps, numbers, asStep);
       // At a one-minute step a row is one line's hour: kept if that hour is being cached.
       const filled = filling.get(Math.floor((store.start + steps[0]! * MINUTE) / HOUR) * 3600);
       filled?.lines.push({ line: line!, minutes: steps.map((i) => store.start + i * MINUTE), values: numbers });
     }
-    for (const { key, lines } of filling.values()) this.hourCache.set(key, lines);
+    for (const { key, lines: hourLines } of filling.values()) this.hourCache.set(key, hourLines);
     for (const hour of cached) {
-      for (const { line, minutes, values } of hour) addPoints(line, minutes.map((m) => (m - store.start) / MINUTE), values);
+      for (const { line, minutes, values } of hour) addPoints(line, minutes, values, minuteStep);
     }
-    return [...points].flatMap(([line, { steps, values }]) => {
+    return [...lines].flatMap(([line, values]) => {
       const tags = lineTags.get(line);
       // A series first seen after the lines were resolved: its line is left out.
       if (tags === undefined) return [];
-      return [{ tags, values: stepValues(steps, values, window, store, request.offsetMs) }];
+      return [{ tags, values: windowValues(values, window, store, request.offsetMs) }];
     });
   }
 
