@@ -19,7 +19,7 @@ function pairsSql(query: TagQuery, params: Params): string {
   return `SELECT pair.1 AS key, pair.2 AS value, series
     FROM (
         SELECT SeriesId AS series, arrayConcat([('name', toString(MetricName))], arrayZip(mapKeys(tags), mapValues(tags))) AS pairs
-        FROM (SELECT MetricName, SeriesId, any(Tags) AS tags FROM vigil_metric_series WHERE ${metricCondition} GROUP BY MetricName, SeriesId)
+        FROM (SELECT MetricName, SeriesId, Tags AS tags FROM vigil_metric_series FINAL WHERE ${metricCondition})
         UNION ALL
         SELECT cityHash64(tags) AS series, arrayZip(mapKeys(tags), mapValues(tags)) AS pairs
         FROM (
