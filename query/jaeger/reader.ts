@@ -4,7 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { TagFilter, TimeRange } from './params.ts';
 import { SPAN_KINDS } from './params.ts';
 import { AttributeLookup } from '../traces/attribute-lookup.ts';
-import { OPERATIONS, SERVICES, SPAN_JSON_OF_TRACES, SPANS_WITHOUT_JSON, type SearchTag, traceSearchSql } from './sql.ts';
+import { OPERATIONS, SERVICES, type SearchTag, spansOfTraces, traceSearchSql } from './sql.ts';
 
 /** [key, value] pairs in stored order (keys sorted at ingest). Values are strings. */
 export type Pairs = Array<[string, string]>;
@@ -93,13 +93,10 @@ export interface DependencyReader {
 
 // --- ClickHouse -----------------------------------------------------------------------------
 
-/** Unix microseconds for "no restriction": 0 and the largest safe integer (year 2255). */
-const ALL_TIME: TimeRange = { startUs: 0, endUs: Number.MAX_SAFE_INTEGER };
-
 // 64-bit integers come back as JSON strings, so nanoseconds and counts keep every digit.
 const SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
 
-/** A row of SPANS_WITHOUT_JSON: the stored span with 64-bit numbers as strings, events and links as parallel arrays. */
+/** A row of spansOfTraces().withoutJson: the stored span with 64-bit numbers as strings, events and links as parallel arrays. */
 type SpanRow = Omit<StoredSpan, 'startNs' | 'durationNs' | 'events' | 'links'> & {
   startNs: string;
   durationNs: string;
@@ -210,17 +207,18 @@ export class ClickHouseTraceReader implements TraceReader {
     return rows.map((r) => r.traceId);
   }
 
-  async *spans(traceIds: readonly string[], range: TimeRange = ALL_TIME): AsyncIterable<StoredSpan[]> {
+  async *spans(traceIds: readonly string[], range?: TimeRange): AsyncIterable<StoredSpan[]> {
     if (traceIds.length === 0) return;
-    const params = { ids: traceIds, start: range.startUs, end: range.endUs };
-    const result = await this.client.query({ query: SPAN_JSON_OF_TRACES, query_params: params, format: 'JSONCompactEachRow' });
+    const sql = spansOfTraces(range !== undefined);
+    const params = range === undefined ? { ids: traceIds } : { ids: traceIds, start: range.startUs, end: range.endUs };
+    const result = await this.client.query({ query: sql.json, query_params: params, format: 'JSONCompactEachRow' });
     const spans: StoredSpan[] = [];
     let withoutJson = 0;
     for (const [json, resource, attributes] of await result.json<[string, Pairs, Pairs]>()) {
       if (json === '') withoutJson++;
       else spans.push(spanOfJson(json, resource, attributes));
     }
-    if (withoutJson > 0) for (const row of await this.rows<SpanRow>(SPANS_WITHOUT_JSON, params)) spans.push(spanFromRow(row));
+    if (withoutJson > 0) for (const row of await this.rows<SpanRow>(sql.withoutJson, params)) spans.push(spanFromRow(row));
     yield spans.sort(byTraceThenStart);
   }
 }

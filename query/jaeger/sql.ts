@@ -58,28 +58,38 @@ const SPAN_COLUMNS = `
 /** Every span of the given traces: from the copy of the spans ordered by trace id. */
 const OF_TRACES = `
 FROM vigil_traces_by_id
-WHERE TraceId IN {ids:Array(String)}
+WHERE TraceId IN {ids:Array(String)}`;
+
+/**
+ * Only the spans that started in [start, end]. Left out when a request names no range: the
+ * engine then reads no Timestamp (~2.5 ms of a ~12 ms lookup of one trace at 10M spans).
+ */
+const IN_RANGE = `
   AND Timestamp >= fromUnixTimestamp64Micro({start:Int64})
   AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})`;
 
 /**
- * The spans of the given traces as [JSON of the span without its attribute maps (column Span,
+ * The statements that read whole traces, with or without a time range. `json`: the spans of
+ * the given traces as [JSON of the span without its attribute maps (column Span,
  * schemas/migrations/0013_span_json.sql), resource attributes, span attributes], from the copy
  * of the spans ordered by trace id (vigil_traces_by_id, 0005_query_speed.sql): a trace is a
  * contiguous range there, found through the primary key, and three columns are read. Spans
- * stored before 0013 have Span = ''. start/end narrow it (pass 0 and the largest time for no
- * restriction). In no particular order.
+ * stored before 0013 have Span = ''; `withoutJson` reads those from their columns. In no
+ * particular order.
  */
-export const SPAN_JSON_OF_TRACES = `
+export function spansOfTraces(inRange: boolean): { json: string; withoutJson: string } {
+  const from = inRange ? OF_TRACES + IN_RANGE : OF_TRACES;
+  return {
+    json: `
 SELECT
     Span,
     arrayZip(mapKeys(ResourceAttributes), mapValues(ResourceAttributes)),
-    arrayZip(mapKeys(SpanAttributes), mapValues(SpanAttributes))${OF_TRACES}`;
-
-/** The spans of the given traces stored before 0013 (no JSON), from their columns. */
-export const SPANS_WITHOUT_JSON = `
-SELECT${SPAN_COLUMNS}${OF_TRACES}
-  AND Span = ''`;
+    arrayZip(mapKeys(SpanAttributes), mapValues(SpanAttributes))${from}`,
+    withoutJson: `
+SELECT${SPAN_COLUMNS}${from}
+  AND Span = ''`,
+  };
+}
 
 // --- trace search -----------------------------------------------------------------------
 
