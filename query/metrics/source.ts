@@ -88,20 +88,23 @@ export function lineValues(points: ReadonlyArray<readonly [number, number]>, win
   return windowValues(values, window, store, offsetMs);
 }
 
+/** How many steps the store's window has. */
+function storeSteps(store: MinuteWindow): number {
+  return Math.max(0, Math.ceil((store.end - store.start) / store.step));
+}
+
 /** One value per step of the store's window, NaN until set. */
 function storeValues(store: MinuteWindow): Float64Array {
-  return new Float64Array(Math.max(0, Math.ceil((store.end - store.start) / store.step))).fill(Number.NaN);
+  return new Float64Array(storeSteps(store)).fill(Number.NaN);
 }
 
 /**
  * Sets step i (of the store's window) when it lies in it. Step indices may arrive as strings
  * (ClickHouse quotes 64-bit integers in JSON); null is no value.
  */
-function setStep(values: Float64Array, i: number | string, v: number | null): boolean {
+function setStep(values: Float64Array, i: number | string, v: number | null): void {
   const step = Number(i);
-  if (!(step >= 0 && step < values.length)) return false;
-  if (v !== null) values[step] = v;
-  return true;
+  if (step >= 0 && step < values.length && v !== null) values[step] = v;
 }
 
 /**
@@ -211,16 +214,14 @@ export class ClickHouseSeriesSource implements SeriesSource {
     // steps of the window count (a one-minute row holds its whole hour). A line is kept once
     // one of its steps is in the window.
     const lines = new Map<string, Float64Array>();
+    const stepCount = storeSteps(store);
     const addPoints = (line: string, steps: readonly number[], values: readonly number[], stepOf: (x: number) => number) => {
       let out = lines.get(line);
       for (let k = 0; k < steps.length; k++) {
-        if (out === undefined) {
-          const first = storeValues(store);
-          if (!setStep(first, stepOf(steps[k]!), values[k]!)) continue;
-          lines.set(line, (out = first));
-        } else {
-          setStep(out, stepOf(steps[k]!), values[k]!);
-        }
+        const step = stepOf(steps[k]!);
+        if (!(step >= 0 && step < stepCount)) continue;
+        if (out === undefined) lines.set(line, (out = storeValues(store)));
+        setStep(out, step, values[k]!);
       }
     };
     const asStep = (i: number) => i;
