@@ -35,8 +35,9 @@ afterAll(async () => {
 /** The answer and the rows the engine read for it, with or without projections. */
 async function run(query: string, params: Record<string, unknown>, projections: boolean): Promise<{ data: unknown[]; readRows: number }> {
   const result = await store.read.query({ query, query_params: params, format: 'JSON', clickhouse_settings: { optimize_use_projections: projections ? 1 : 0 } });
-  const { data, statistics } = await result.json<{ data: unknown[]; statistics: { rows_read: number } }>();
-  return { data, readRows: statistics.rows_read };
+  const { data, statistics } = await result.json<unknown>();
+  // No statistics: NaN, which fails every comparison below.
+  return { data, readRows: statistics?.rows_read ?? Number.NaN };
 }
 
 describe('spans_by_duration', () => {

@@ -68,17 +68,12 @@ const IN_RANGE = `
   AND Timestamp >= fromUnixTimestamp64Micro({start:Int64})
   AND Timestamp <= fromUnixTimestamp64Micro({end:Int64})`;
 
-/**
- * The statements that read whole traces, with or without a time range. `json`: the spans of
- * the given traces as [JSON of the span without its attribute maps (column Span,
- * schemas/migrations/0013_span_json.sql), resource attributes, span attributes], from the copy
- * of the spans ordered by trace id (vigil_traces_by_id, 0005_query_speed.sql): a trace is a
- * contiguous range there, found through the primary key, and three columns are read. Spans
- * stored before 0013 have Span = ''; `withoutJson` reads those from their columns. In no
- * particular order.
- */
-export function spansOfTraces(inRange: boolean): { json: string; withoutJson: string } {
-  const from = inRange ? OF_TRACES + IN_RANGE : OF_TRACES;
+interface SpanStatements {
+  json: string;
+  withoutJson: string;
+}
+
+function spanStatements(from: string): SpanStatements {
   return {
     json: `
 SELECT
@@ -89,6 +84,22 @@ SELECT
 SELECT${SPAN_COLUMNS}${from}
   AND Span = ''`,
   };
+}
+
+const ALL_SPANS = spanStatements(OF_TRACES);
+const SPANS_IN_RANGE = spanStatements(OF_TRACES + IN_RANGE);
+
+/**
+ * The statements that read whole traces, with or without a time range. `json`: the spans of
+ * the given traces as [JSON of the span without its attribute maps (column Span,
+ * schemas/migrations/0013_span_json.sql), resource attributes, span attributes], from the copy
+ * of the spans ordered by trace id (vigil_traces_by_id, 0005_query_speed.sql): a trace is a
+ * contiguous range there, found through the primary key, and three columns are read. Spans
+ * stored before 0013 have Span = ''; `withoutJson` reads those from their columns. In no
+ * particular order.
+ */
+export function spansOfTraces(inRange: boolean): SpanStatements {
+  return inRange ? SPANS_IN_RANGE : ALL_SPANS;
 }
 
 // --- trace search -----------------------------------------------------------------------

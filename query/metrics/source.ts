@@ -108,12 +108,13 @@ function setStep(values: Float64Array, i: number | string, v: number | null): vo
 }
 
 /**
- * The window's step values from those of the store's window: the same steps, shifted by the
- * offset; for steps finer than the store's minute, each step shows its minute's value.
+ * The window's step values from those of the store's window: the same steps (the store's window
+ * is the window shifted by the offset); for steps finer than the store's minute, each step
+ * shows its minute's value.
  */
 function windowValues(values: Float64Array, window: Window, store: MinuteWindow, offsetMs: number): Float64Array {
+  if (window.step >= MINUTE) return values;
   const n = Math.max(0, Math.ceil((window.end - window.start) / window.step));
-  if (window.step >= MINUTE) return values.length === n ? values : values.slice(0, n);
   const out = new Float64Array(n).fill(Number.NaN);
   for (let i = 0; i < n; i++) {
     const minute = Math.floor((window.start - offsetMs + i * window.step - store.start) / MINUTE);
